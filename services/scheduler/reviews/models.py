@@ -1,0 +1,19 @@
+"""The scheduler's own copy of what it needs to know about a review (from events only)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from shared.db import UTCDateTime, utcnow
+
+
+class ReviewRecord(SQLModel, table=True):
+    __tablename__ = "review_records"
+
+    review_id: str = Field(primary_key=True, max_length=36)
+    board_code: str = Field(max_length=64, index=True)
+    referral_date: date
+    status: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)

@@ -1,0 +1,56 @@
+"""Registry from versioned event type to payload model and JSON Schema.
+
+Types look like `review.referred.v1`: the routing key is the type itself, so a breaking
+change is a new type that consumers bind to explicitly.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+EVENT_TYPES: dict[str, type[BaseModel]] = {}
+_TYPE_RE = re.compile(r"^[a-z_]+\.[a-z_]+\.v[0-9]+$")
+
+M = TypeVar("M", bound=type[BaseModel])
+
+
+class UnknownEventType(KeyError):
+    pass
+
+
+def event_type(name: str):
+    """Class decorator registering a payload model under a versioned type."""
+    if not _TYPE_RE.match(name):
+        raise ValueError(f"event type {name!r} must look like 'noun.verb_ed.v1'")
+
+    def register(model: M) -> M:
+        if name in EVENT_TYPES and EVENT_TYPES[name] is not model:
+            raise ValueError(f"event type {name} registered twice")
+        EVENT_TYPES[name] = model
+        model.__event_type__ = name  # type: ignore[attr-defined]
+        return model
+
+    return register
+
+
+def payload_model(name: str) -> type[BaseModel]:
+    try:
+        return EVENT_TYPES[name]
+    except KeyError:
+        raise UnknownEventType(name) from None
+
+
+def parse_payload(name: str, data: dict[str, Any]) -> BaseModel:
+    return payload_model(name).model_validate(data)
+
+
+def payload_schema(name: str) -> dict[str, Any]:
+    schema = payload_model(name).model_json_schema()
+    schema["$id"] = f"urn:cpr:schema:{name}"
+    return schema
+
+
+def routing_key(name: str) -> str:
+    return name

@@ -1,0 +1,148 @@
+"""The FastAPI application factory every service uses, and its ASGI middleware."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from sqlalchemy import text
+
+from shared.http.problems import install_problem_handlers, problem_response
+from shared.logs import correlation_id, log, new_correlation_id
+from shared.service import Runtime
+
+logger = logging.getLogger("cpr.http")
+
+REQUESTS = Counter("cpr_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+LATENCY = Histogram("cpr_http_request_seconds", "HTTP request latency", ["service", "method", "route"],
+                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+
+
+class RequestContextMiddleware:
+    """Correlation id in and out, body size limit, metrics and one JSON log line per request.
+    Pure ASGI (not BaseHTTPMiddleware) to stay cheap on the hot path."""
+
+    def __init__(self, app, service: str, max_body_bytes: int):
+        self.app = app
+        self.service = service
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        cid = headers.get("x-correlation-id") or headers.get("x-request-id") or new_correlation_id()
+        cid = "".join(ch for ch in cid if ch.isalnum() or ch in "-_.")[:64] or new_correlation_id()
+        token = correlation_id.set(cid)
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + [(b"x-correlation-id", cid.encode())]
+            await send(message)
+
+        try:
+            declared = headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+                response = problem_response(413, f"The body is larger than {self.max_body_bytes} bytes.")
+                return await response(scope, receive, send_wrapper)
+
+            received = 0
+
+            async def limited_receive():
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > self.max_body_bytes:
+                        raise _BodyTooLarge()
+                return message
+
+            try:
+                await self.app(scope, limited_receive, send_wrapper)
+            except _BodyTooLarge:
+                response = problem_response(413, f"The body is larger than {self.max_body_bytes} bytes.")
+                await response(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            status = status_holder["status"]
+            REQUESTS.labels(self.service, scope["method"], route, str(status)).inc()
+            LATENCY.labels(self.service, scope["method"], route).observe(elapsed)
+            principal = getattr(scope.get("state", {}).get("principal"), "name", None) if isinstance(scope.get("state"), dict) else None
+            log(logger, logging.INFO, "request", method=scope["method"], route=route, status=status,
+                duration_ms=round(elapsed * 1000, 2), principal=principal)
+            correlation_id.reset(token)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _ReadinessCache:
+    """The broker check opens a connection; cache it briefly so probes stay cheap."""
+
+    def __init__(self, ttl: float = 3.0):
+        self.ttl = ttl
+        self._at = 0.0
+        self._value = False
+        self._lock = threading.Lock()
+
+    def broker_ok(self, runtime: Runtime) -> bool:
+        with self._lock:
+            if time.monotonic() - self._at > self.ttl:
+                self._value = runtime.transport.ping()
+                self._at = time.monotonic()
+            return self._value
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    spec = runtime.spec
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version="1.0.0",
+        openapi_tags=spec.openapi_tags or None,
+        responses={
+            401: {"description": "No key, or a revoked one (problem+json)"},
+            422: {"description": "Invalid request (problem+json)"},
+        },
+    )
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=spec.name, max_body_bytes=runtime.settings.max_body_bytes)
+    readiness = _ReadinessCache()
+
+    @app.get("/healthz", tags=["operations"], summary="Process is up")
+    def healthz() -> dict:
+        return {"status": "ok", "service": spec.name}
+
+    @app.get("/readyz", tags=["operations"], summary="Database and broker reachable",
+             responses={503: {"description": "A dependency is down (problem+json)"}})
+    def readyz():
+        checks = {"database": False, "broker": False}
+        try:
+            with runtime.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            checks["database"] = True
+        except Exception:
+            pass
+        checks["broker"] = readiness.broker_ok(runtime)
+        if all(checks.values()):
+            return JSONResponse({"status": "ready", "checks": checks})
+        down = ", ".join(k for k, ok in checks.items() if not ok)
+        return problem_response(503, f"Not ready: {down} unreachable.", checks=checks)
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response)
+    def metrics(request: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in spec.routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,68 @@
+"""FastAPI dependencies. Board scoping of every query lives here, in `board_scope`."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from shared.auth import Principal, authenticate
+from shared.http.problems import Problem
+
+
+def get_runtime(request: Request):
+    return request.app.state.runtime
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session per request. Handlers commit explicitly; anything uncommitted is rolled back."""
+    with Session(request.app.state.runtime.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(401, "Send an API key as 'Authorization: Bearer <key>'.",
+                      headers={"WWW-Authenticate": 'Bearer realm="cpr"'})
+    principal = authenticate(session, request.app.state.runtime.settings.secret_key, token.strip())
+    if principal is None:
+        raise Problem(401, "The API key is not valid or has been revoked.",
+                      headers={"WWW-Authenticate": 'Bearer realm="cpr", error="invalid_token"'})
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_welsh_government(principal: PrincipalDep) -> Principal:
+    if not principal.welsh_government:
+        raise Problem(403, "Only a Welsh Government key may use this resource.")
+    return principal
+
+
+def require_board(principal: PrincipalDep) -> Principal:
+    if principal.welsh_government:
+        raise Problem(403, "Welsh Government reads; only a board's key may change a board's records.")
+    return principal
+
+
+WelshGovernmentDep = Annotated[Principal, Depends(require_welsh_government)]
+BoardDep = Annotated[Principal, Depends(require_board)]
+
+
+def board_scope(query, principal: Principal, board_column):
+    """Restrict a query to what the principal may see: its own board, or all for Welsh Government."""
+    if principal.welsh_government:
+        return query
+    return query.where(board_column == principal.board_code)
+
+
+def can_see(principal: Principal, board_code: str) -> bool:
+    return principal.welsh_government or principal.board_code == board_code

@@ -1,0 +1,115 @@
+"""RFC 9457 problem details for every error, so integrators parse one error shape."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.db import is_connection_error
+from shared.logs import correlation_id, log
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://cpr.gov.wales/problems/"
+
+TITLES = {
+    400: "Bad request", 401: "Unauthorised", 403: "Forbidden", 404: "Not found",
+    405: "Method not allowed", 406: "Not acceptable", 409: "Conflict", 413: "Request body too large",
+    415: "Unsupported media type", 422: "Unprocessable content", 429: "Too many requests",
+    500: "Internal server error", 503: "Service unavailable",
+}
+SLUGS = {
+    400: "bad-request", 401: "unauthorised", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+    406: "not-acceptable", 409: "conflict", 413: "payload-too-large", 415: "unsupported-media-type",
+    422: "validation-error", 429: "rate-limited", 500: "internal-error", 503: "unavailable",
+}
+
+
+class Problem(Exception):
+    """Raise from anywhere below a router to answer with problem+json."""
+
+    def __init__(self, status: int, detail: str, *, title: str | None = None, slug: str | None = None,
+                 headers: dict[str, str] | None = None, **extensions: Any):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.title = title or TITLES.get(status, "Error")
+        self.slug = slug or SLUGS.get(status, "error")
+        self.headers = headers
+        self.extensions = extensions
+
+
+def problem_response(status: int, detail: str, *, title: str | None = None, slug: str | None = None,
+                     headers: dict[str, str] | None = None, instance: str | None = None, **extensions: Any) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + (slug or SLUGS.get(status, "error")),
+        "title": title or TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    cid = correlation_id.get()
+    if cid:
+        body["correlation_id"] = cid
+    body.update(extensions)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)
+    return out or "body"
+
+
+def validation_errors(errors) -> list[dict[str, str]]:
+    result = []
+    for err in errors:
+        loc = err.get("loc", ())
+        where = loc[0] if loc else "body"
+        msg = err.get("msg", "invalid")
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown field: not accepted"
+        result.append({"field": _field_path(loc), "in": str(where), "message": msg, "code": err.get("type", "invalid")})
+    return result
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem):
+        return problem_response(exc.status, exc.detail, title=exc.title, slug=exc.slug,
+                                headers=exc.headers, instance=request.url.path, **exc.extensions)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"No resource at {request.url.path}."
+        if exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}."
+        return problem_response(exc.status_code, detail, headers=getattr(exc, "headers", None),
+                                instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errors = validation_errors(exc.errors())
+        fields = ", ".join(sorted({e["field"] for e in errors}))
+        return problem_response(422, f"The request is not valid: {fields}.", instance=request.url.path,
+                                errors=errors)
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception):
+        if is_connection_error(exc):
+            log(logger, logging.WARNING, "database unavailable", path=request.url.path, error=type(exc).__name__)
+            return problem_response(503, "The database is unavailable; try again shortly.",
+                                    headers={"Retry-After": "2"}, instance=request.url.path)
+        logger.exception("unhandled error on %s", request.url.path)
+        return problem_response(500, "Something went wrong on our side; it has been logged.",
+                                instance=request.url.path)

@@ -1,0 +1,79 @@
+"""Inbox: a consumer records each event id in the same transaction as the event's effect,
+so a redelivered event is a no-op."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel
+
+from shared.db import UTCDateTime, session_scope, utcnow
+from shared.events import Envelope, UnknownEventType, parse_payload
+from shared.logs import correlation_id, log
+from shared.messaging.transport import Delivery
+
+logger = logging.getLogger(__name__)
+
+
+class InboxEntry(SQLModel, table=True):
+    __tablename__ = "inbox"
+
+    consumer: str = Field(primary_key=True, max_length=64)
+    event_id: str = Field(primary_key=True, max_length=64)
+    event_type: str = Field(max_length=100)
+    processed_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+def claim(session: Session, consumer: str, envelope: Envelope) -> bool:
+    """Insert the inbox row; False if this consumer already processed the event."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(InboxEntry).values(
+        consumer=consumer, event_id=envelope.id, event_type=envelope.type, processed_at=utcnow()
+    ).on_conflict_do_nothing()
+    return session.exec(stmt).rowcount == 1
+
+
+class PoisonMessage(Exception):
+    """A message that can never be processed: parked in the dead-letter queue at once."""
+
+    permanent = True
+
+
+EventHandler = Callable[[Session, Envelope, BaseModel], None]
+
+
+class EventConsumer:
+    """Turns deliveries into handler calls inside one transaction with the inbox claim."""
+
+    def __init__(self, name: str, engine: Engine, handlers: dict[str, EventHandler]):
+        self.name = name
+        self.engine = engine
+        self.handlers = handlers
+
+    def __call__(self, delivery: Delivery) -> None:
+        try:
+            envelope = Envelope.from_json(delivery.body)
+        except ValidationError as exc:
+            raise PoisonMessage(f"not a CloudEvents envelope: {exc.error_count()} errors") from None
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            return  # bound by a wildcard but not ours to handle
+        try:
+            payload = parse_payload(envelope.type, envelope.data)
+        except (UnknownEventType, ValidationError) as exc:
+            raise PoisonMessage(f"payload does not match {envelope.type}: {type(exc).__name__}") from None
+        token = correlation_id.set(envelope.correlationid)
+        try:
+            with session_scope(self.engine) as session:
+                if not claim(session, self.name, envelope):
+                    log(logger, logging.INFO, "duplicate event ignored", event_id=envelope.id, event_type=envelope.type)
+                    return
+                handler(session, envelope, payload)
+            log(logger, logging.INFO, "event handled", event_id=envelope.id, event_type=envelope.type)
+        finally:
+            correlation_id.reset(token)

@@ -1,0 +1,1 @@
+"""Messaging: topology, transports (RabbitMQ and in-process) and the consumer runner."""

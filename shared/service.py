@@ -1,0 +1,74 @@
+"""What a service is made of, and the runtime (settings, engine, transport) it runs with."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter
+from sqlalchemy.engine import Engine
+
+from shared.inbox import EventHandler
+from shared.messaging.topology import Topology
+from shared.messaging.transport import Transport
+from shared.settings import Settings
+
+
+@dataclass
+class PeriodicJob:
+    name: str
+    interval_seconds: float
+    run: Callable[["Runtime"], None]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    routers: list[APIRouter]
+    migrations: Path
+    handlers: dict[str, EventHandler] = field(default_factory=dict)
+    jobs: list[PeriodicJob] = field(default_factory=list)
+    # Tables this service's migrations own (checked against the models by a test).
+    tables: tuple[str, ...] = ()
+    openapi_tags: list[dict] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        """CloudEvents `source` of the events this service publishes."""
+        return f"/cpr/{self.name}"
+
+    def topology(self, settings: Settings) -> Topology:
+        return Topology(
+            prefix=settings.amqp_prefix,
+            service=self.name,
+            bindings=tuple(sorted(self.handlers)),
+            retry_delays_ms=tuple(settings.retry_delays_ms),
+            max_attempts=settings.max_attempts,
+        )
+
+
+@dataclass
+class Runtime:
+    spec: ServiceSpec
+    settings: Settings
+    engine: Engine
+    transport: Transport
+
+
+def make_transport(settings: Settings, broker=None) -> Transport:
+    if settings.amqp_url:
+        from shared.messaging.rabbit import RabbitTransport
+
+        return RabbitTransport(settings.amqp_url, settings.amqp_prefix, prefetch=settings.prefetch)
+    from shared.messaging.inprocess import InProcessTransport
+
+    return InProcessTransport(broker)
+
+
+def make_runtime(spec: ServiceSpec, settings: Settings, transport: Transport | None = None) -> Runtime:
+    from shared.db import make_engine
+
+    return Runtime(spec=spec, settings=settings, engine=make_engine(settings.database_url(spec.name)),
+                   transport=transport or make_transport(settings))

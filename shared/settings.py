@@ -1,0 +1,69 @@
+"""Settings from `CPR_` environment variables, with defaults that run the quick start."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_NAMES = ("notification_api", "scheduler", "dissemination")
+DEFAULT_PORTS = {"notification_api": 8001, "scheduler": 8002, "dissemination": 8003}
+INSECURE_DEV_SECRET = "dev-only-insecure-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CPR_", extra="ignore")
+
+    data_dir: Path = Path(".cpr-data")
+    notification_api_database_url: str | None = None
+    scheduler_database_url: str | None = None
+    dissemination_database_url: str | None = None
+
+    # No broker configured means the single-process quick start with the in-process transport.
+    amqp_url: str | None = None
+    # Every exchange and queue name starts with this, so tests (and tenants of a shared
+    # broker) can run side by side without touching each other's topology.
+    amqp_prefix: str = "cpr"
+    prefetch: int = 32
+    # Back-off tiers: a failed message waits in retry queue i for retry_delays_ms[i].
+    retry_delays_ms: list[int] = Field(default_factory=lambda: [1000, 5000, 30000])
+    # Attempts before a message is parked in the dead-letter queue.
+    max_attempts: int = 5
+    relay_poll_seconds: float = 0.1
+    relay_batch_size: int = 200
+
+    # HMAC key for API keys and idempotency hashes; must be set outside local use.
+    secret_key: str = INSECURE_DEV_SECRET
+
+    host: str = "127.0.0.1"
+    notification_api_port: int = DEFAULT_PORTS["notification_api"]
+    scheduler_port: int = DEFAULT_PORTS["scheduler"]
+    dissemination_port: int = DEFAULT_PORTS["dissemination"]
+    public_base_url: str | None = None
+
+    log_level: str = "INFO"
+    max_body_bytes: int = 1_000_000
+
+    def database_url(self, service: str) -> str:
+        configured = getattr(self, f"{service}_database_url")
+        if configured:
+            return configured
+        return f"sqlite:///{(self.data_dir / f'{service}.db').resolve()}"
+
+    def port(self, service: str) -> int:
+        return getattr(self, f"{service}_port")
+
+    def base_url(self, service: str) -> str:
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        return f"http://{self.host}:{self.port(service)}"
+
+    @property
+    def uses_broker(self) -> bool:
+        return bool(self.amqp_url)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
