@@ -32,10 +32,10 @@ def claim(session: Session, consumer: str, envelope: Envelope) -> bool:
     """Insert the inbox row; False if this consumer already processed the event."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(InboxEntry).values(
+    stmt = insert(InboxEntry.__table__).values(
         consumer=consumer, event_id=envelope.id, event_type=envelope.type, processed_at=utcnow()
-    ).on_conflict_do_nothing()
-    return session.exec(stmt).rowcount == 1
+    ).on_conflict_do_nothing().returning(InboxEntry.__table__.c.event_id)
+    return session.execute(stmt).first() is not None
 
 
 class PoisonMessage(Exception):

@@ -62,7 +62,8 @@ def problem_response(status: int, detail: str, *, title: str | None = None, slug
 
 
 def _field_path(loc) -> str:
-    parts = [str(p) for p in loc if p not in ("body",)]
+    # The first element says where (body, query, path, header); `in` carries it.
+    parts = [str(p) for p in loc[1:]] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else [str(p) for p in loc]
     out = ""
     for p in parts:
         out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)

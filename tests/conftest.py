@@ -1,0 +1,104 @@
+"""Fixtures on the real PostgreSQL and RabbitMQ (see tests/support.py)."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shared.migrations import upgrade
+from shared.settings import SERVICE_NAMES, Settings
+from tests.support import (
+    AMQP_URL,
+    SECRET,
+    admin_execute,
+    delete_amqp_prefix,
+    free_port,
+    make_keys,
+    pg_url,
+    unique,
+)
+
+
+@pytest.fixture(scope="session")
+def pg_templates():
+    """One migrated template database per service; tests clone them (fast, isolated)."""
+    from services.registry import specs
+
+    tag = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    names = {}
+    for spec in specs().values():
+        name = f"cprtest_tmpl_{spec.name}_{tag}"
+        admin_execute(f'CREATE DATABASE "{name}"')
+        upgrade(spec.name, spec.migrations, pg_url(name))
+        names[spec.name] = name
+    yield names
+    for name in names.values():
+        admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def databases(pg_templates):
+    """Fresh databases for this test, cloned from the templates."""
+    tag = uuid.uuid4().hex[:10]
+    urls = {}
+    for service, template in pg_templates.items():
+        name = f"cprtest_{service}_{tag}"
+        admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        urls[service] = name
+    yield {s: pg_url(n) for s, n in urls.items()}
+    for name in urls.values():
+        admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(databases) -> Settings:
+    """Settings for one test: its own databases and its own RabbitMQ names (prefix)."""
+    from services.registry import specs
+
+    values = {f"{s}_database_url": url for s, url in databases.items()}
+    values.update({f"{s}_port": free_port() for s in SERVICE_NAMES})
+    s = Settings(amqp_url=AMQP_URL, amqp_prefix=unique("cprt"), secret_key=SECRET,
+                 retry_delays_ms=[100, 200], max_attempts=3, relay_poll_seconds=0.05, **values)
+    yield s
+    delete_amqp_prefix(s.amqp_prefix, [spec.topology(s) for spec in specs().values()])
+
+
+@pytest.fixture
+def keys(settings):
+    return make_keys(settings)
+
+
+@pytest.fixture
+def runtimes(settings):
+    from services.registry import specs
+    from shared.service import make_runtime
+
+    rts = {name: make_runtime(spec, settings) for name, spec in specs().items()}
+    # Queues exist before anything is published, as the deployed definitions ensure.
+    for name, rt in rts.items():
+        if rt.spec.handlers:
+            rt.transport.declare(rt.spec.topology(settings))
+    yield rts
+    for rt in rts.values():
+        rt.engine.dispose()
+
+
+@pytest.fixture
+def clients(runtimes):
+    """An in-process HTTP client per service app (the workers are separate: see `workers`)."""
+    from shared.http.app import create_app
+
+    cs = {name: TestClient(create_app(rt), raise_server_exceptions=False) for name, rt in runtimes.items()}
+    yield cs
+    for c in cs.values():
+        c.close()
+
+
+@pytest.fixture
+def workers(runtimes):
+    from tests.support import in_thread_workers
+
+    with in_thread_workers(runtimes.values()):
+        yield

@@ -1,0 +1,84 @@
+"""Every app answers errors as problem+json, authenticates, and honours Idempotency-Key."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+SERVICES = ["notification_api", "scheduler", "dissemination"]
+
+
+def _is_problem(r, status):
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["status"] == status and body["title"] and body["detail"] and body["type"].startswith("https://")
+    return body
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_404_405_422_401_are_problem_json_on_every_app(service, clients, keys):
+    c = clients[service]
+    _is_problem(c.get("/v1/no-such-thing", headers=keys.wg), 404)
+    _is_problem(c.delete("/healthz"), 405)
+    _is_problem(c.get("/v1/reviews/x" if service != "dissemination" else "/v1/feed"), 401)
+    _is_problem(c.get("/v1/reviews/x" if service != "dissemination" else "/v1/feed",
+                      headers={"Authorization": "Bearer cpr_not-a-real-key"}), 401)
+    # A query parameter out of range is a 422 with the offending field named.
+    path = "/v1/feed?limit=0" if service == "dissemination" else "/v1/reviews/x?limit=0"
+    if service == "dissemination":
+        body = _is_problem(c.get(path, headers=keys.wg), 422)
+        assert body["errors"][0]["field"] == "limit"
+    else:
+        body = _is_problem(c.post("/v1/reviews" if service == "notification_api" else "/v1/reviews/x",
+                                  content=b"{not json", headers={**keys.board(), "content-type": "application/json"}),
+                           422 if service == "notification_api" else 405)
+
+
+def test_unknown_fields_are_refused_and_nothing_is_stored(clients, keys):
+    c = clients["notification_api"]
+    r = c.post("/v1/reviews", json={"board_reference": "GW-1", "referral_date": "2026-11-01", "child_name": "x"},
+               headers=keys.board())
+    body = _is_problem(r, 422)
+    assert {"field": "child_name", "in": "body", "message": "unknown field: not accepted",
+            "code": "extra_forbidden"} in body["errors"]
+    ok = c.post("/v1/reviews", json={"board_reference": "GW-1", "referral_date": "2026-11-01"}, headers=keys.board())
+    assert ok.status_code == 201
+
+
+def test_idempotency_key_replays_and_refuses_a_different_body(clients, keys):
+    c = clients["notification_api"]
+    h = {**keys.board(), "Idempotency-Key": "k-1"}
+    a = c.post("/v1/reviews", json={"board_reference": "GW-7", "referral_date": "2026-11-01"}, headers=h)
+    b = c.post("/v1/reviews", json={"board_reference": "GW-7", "referral_date": "2026-11-01"}, headers=h)
+    assert a.status_code == b.status_code == 201 and a.json() == b.json()
+    _is_problem(c.post("/v1/reviews", json={"board_reference": "GW-8", "referral_date": "2026-11-01"}, headers=h), 409)
+    # Without the key, the same board_reference is a duplicate notification: 409.
+    _is_problem(c.post("/v1/reviews", json={"board_reference": "GW-7", "referral_date": "2026-11-01"},
+                       headers=keys.board()), 409)
+
+
+def test_a_board_key_cannot_read_the_national_feed(clients, keys):
+    _is_problem(clients["dissemination"].get("/v1/feed", headers=keys.board()), 403)
+    assert clients["dissemination"].get("/v1/feed", headers=keys.wg).status_code == 200
+
+
+def test_health_readiness_and_metrics(clients):
+    for c in clients.values():
+        assert c.get("/healthz").json()["status"] == "ok"
+        ready = c.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["checks"] == {"database": True, "broker": True}
+        assert "cpr_http_requests_total" in c.get("/metrics").text
+
+
+def test_correlation_id_is_echoed_and_carried_into_the_event(clients, keys, runtimes):
+    from sqlmodel import Session, select
+
+    from shared.outbox import OutboxMessage
+
+    r = clients["notification_api"].post("/v1/reviews", json={"board_reference": "GW-9", "referral_date": "2026-11-01"},
+                                         headers={**keys.board(), "X-Correlation-ID": "case-system-abc123"})
+    assert r.headers["x-correlation-id"] == "case-system-abc123"
+    with Session(runtimes["notification_api"].engine) as s:
+        row = s.exec(select(OutboxMessage)).one()
+    assert '"correlationid":"case-system-abc123"' in row.body

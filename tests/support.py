@@ -1,0 +1,202 @@
+"""Test support: real PostgreSQL databases per test (cloned from migrated templates), a
+unique RabbitMQ prefix per test, keys, and services run in-thread or as real processes."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psycopg
+from sqlalchemy.engine import make_url
+
+from shared.auth import ApiKey, new_api_key
+from shared.db import make_engine, session_scope
+from shared.settings import SERVICE_NAMES, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("CPR_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_URL = os.environ.get("CPR_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+SECRET = "test-secret-key"
+
+
+def pg_url(dbname: str) -> str:
+    return make_url(PG_ADMIN_URL).set(database=dbname, drivername="postgresql+psycopg").render_as_string(
+        hide_password=False)
+
+
+def admin_execute(sql: str) -> None:
+    with psycopg.connect(PG_ADMIN_URL.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 20.0, interval: float = 0.1, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last value: {last!r})")
+
+
+@dataclass
+class Keys:
+    welsh_government: str
+    boards: dict[str, str]
+    key_ids: dict[str, str] = field(default_factory=dict)
+
+    def board(self, code: str = "gwent") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.boards[code]}"}
+
+    @property
+    def wg(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.welsh_government}"}
+
+
+def make_keys(settings: Settings, board_codes=("gwent", "north-wales", "cardiff-and-vale")) -> Keys:
+    """The same keys in every service database, as `cpr admin key create` does."""
+    rows = []
+    row, wg = new_api_key(settings.secret_key, board_code=None, welsh_government=True)
+    rows.append(row)
+    key_ids = {"welsh-government": row.id}
+    boards = {}
+    for code in board_codes:
+        row, key = new_api_key(settings.secret_key, board_code=code, welsh_government=False)
+        rows.append(row)
+        boards[code] = key
+        key_ids[code] = row.id
+    for name in SERVICE_NAMES:
+        engine = make_engine(settings.database_url(name))
+        with session_scope(engine) as session:
+            for r in rows:
+                session.add(ApiKey.model_validate(r.model_dump()))
+        engine.dispose()
+    return Keys(wg, boards, key_ids)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    env = {
+        "CPR_AMQP_URL": settings.amqp_url or "",
+        "CPR_AMQP_PREFIX": settings.amqp_prefix,
+        "CPR_SECRET_KEY": settings.secret_key,
+        "CPR_RETRY_DELAYS_MS": "[" + ",".join(str(d) for d in settings.retry_delays_ms) + "]",
+        "CPR_MAX_ATTEMPTS": str(settings.max_attempts),
+        "CPR_HOST": settings.host,
+    }
+    for name in SERVICE_NAMES:
+        env[f"CPR_{name.upper()}_DATABASE_URL"] = settings.database_url(name)
+        env[f"CPR_{name.upper()}_PORT"] = str(settings.port(name))
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ProcessStack:
+    """The services as real processes: `cpr api` and `cpr worker` per service."""
+
+    def __init__(self, settings: Settings, log_dir: Path):
+        self.settings = settings
+        self.log_dir = log_dir
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.env = {**os.environ, **settings_env(settings), "PYTHONUNBUFFERED": "1"}
+
+    def start(self, role: str, service: str) -> subprocess.Popen:
+        name = f"{role}-{service}"
+        log = open(self.log_dir / f"{name}.log", "ab")
+        proc = subprocess.Popen([sys.executable, "-m", "services.cli", role, service], cwd=ROOT,
+                                env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.procs[name] = proc
+        return proc
+
+    def start_all(self) -> None:
+        for service in SERVICE_NAMES:
+            self.start("api", service)
+            self.start("worker", service)
+        for service in SERVICE_NAMES:
+            url = self.url(service) + "/healthz"
+            wait_until(lambda: _ok(url), timeout=30, what=f"{service} API to answer")
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.settings.port(service)}"
+
+    def kill(self, name: str, sig=9) -> None:
+        proc = self.procs[name]
+        proc.send_signal(sig)
+        proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    def logs(self) -> str:
+        return "\n".join(f"== {p.name}\n{p.read_text()[-4000:]}" for p in sorted(self.log_dir.glob("*.log")))
+
+
+def _ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@contextmanager
+def in_thread_workers(runtimes):
+    """Workers (relay, consumer, jobs) for the given runtimes on threads, for integration tests."""
+    from shared.worker import start_worker_threads
+
+    stop = threading.Event()
+    threads = []
+    for rt in runtimes:
+        threads += start_worker_threads(rt, stop)
+    try:
+        yield
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=10)
+
+
+def delete_amqp_prefix(prefix: str, topologies) -> None:
+    import pika
+
+    try:
+        conn = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    except Exception:
+        return
+    try:
+        ch = conn.channel()
+        for topo in topologies:
+            for q in topo.queue_arguments():
+                ch.queue_delete(queue=q)
+        ch.exchange_delete(exchange=f"{prefix}.events")
+    except Exception:
+        pass
+    finally:
+        try:
+            conn.close()
+        except Exception:
+            pass
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
