@@ -11,6 +11,8 @@ from shared.events.registry import (
 )
 
 # Importing the catalogue modules registers their types.
+from shared.events import meetings as _meetings  # noqa: F401,E402
+from shared.events import publications as _publications  # noqa: F401,E402
 from shared.events import reviews as _reviews  # noqa: F401,E402
 
 __all__ = [

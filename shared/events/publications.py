@@ -1,0 +1,32 @@
+"""Events the dissemination service publishes about published learning."""
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events.registry import event_type
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@event_type("publication.published.v1")
+class PublicationPublishedV1(_Payload):
+    """The board published the anonymised learning: the review's `report_published` milestone."""
+
+    publication_id: str
+    review_id: str
+    board_code: str
+    published_on: date
+    themes: list[str]
+    review_type: str | None = None
+
+
+@event_type("publication.withdrawn.v1")
+class PublicationWithdrawnV1(_Payload):
+    publication_id: str
+    review_id: str
+    board_code: str
+    withdrawn_on: date
