@@ -17,19 +17,20 @@ from tests.support import (
     free_port,
     make_keys,
     pg_url,
+    reset_database,
     unique,
 )
 
 
 @pytest.fixture(scope="session")
-def pg_templates():
-    """One migrated template database per service; tests clone them (fast, isolated)."""
+def pg_databases():
+    """One migrated database per service for the whole run (dropped at the end)."""
     from services.registry import specs
 
     tag = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
     names = {}
     for spec in specs().values():
-        name = f"cprtest_tmpl_{spec.name}_{tag}"
+        name = f"cprtest_{spec.name}_{tag}"
         admin_execute(f'CREATE DATABASE "{name}"')
         upgrade(spec.name, spec.migrations, pg_url(name))
         names[spec.name] = name
@@ -39,17 +40,14 @@ def pg_templates():
 
 
 @pytest.fixture
-def databases(pg_templates):
-    """Fresh databases for this test, cloned from the templates."""
-    tag = uuid.uuid4().hex[:10]
-    urls = {}
-    for service, template in pg_templates.items():
-        name = f"cprtest_{service}_{tag}"
-        admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        urls[service] = name
-    yield {s: pg_url(n) for s, n in urls.items()}
-    for name in urls.values():
-        admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def databases(pg_databases):
+    """The service databases, emptied before this test: every table truncated and the seed
+    boards put back (cloning a database per test costs seconds; this costs milliseconds)."""
+    from services.registry import specs
+
+    for service, name in pg_databases.items():
+        reset_database(name, specs()[service].reference_tables)
+    return {s: pg_url(n) for s, n in pg_databases.items()}
 
 
 @pytest.fixture

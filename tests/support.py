@@ -38,6 +38,20 @@ def admin_execute(sql: str) -> None:
         conn.execute(sql)
 
 
+def reset_database(dbname: str, keep: tuple[str, ...] = ()) -> None:
+    """Truncate every table but the migration version and reference data (boards and the
+    service's `reference_tables`), keeping what the migrations seeded."""
+    with psycopg.connect(make_url(pg_url(dbname)).set(drivername="postgresql").render_as_string(
+            hide_password=False), autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,))
+        tables = [r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'alembic_version%'")]
+        tables = [t for t in tables if t not in ("boards", *keep)]
+        if tables:
+            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY")
+
+
 def wait_until(predicate: Callable[[], object], timeout: float = 20.0, interval: float = 0.1, what: str = "condition"):
     deadline = time.monotonic() + timeout
     last = None

@@ -1,0 +1,218 @@
+"""ics.parse_busy: recurrence expansion, overrides, all-day, free/busy and the
+transparency/status rules that decide whether a diary entry blocks a meeting."""
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.scheduler.availability import (
+    CalendarParseError,
+    CalendarTooLargeError,
+    parse_busy,
+)
+
+LONDON = ZoneInfo("Europe/London")
+UTC = timezone.utc
+WINDOW = (datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 12, 31, tzinfo=UTC))
+
+
+def cal(*components: str) -> str:
+    body = "\r\n".join(c.strip().replace("\n", "\r\n") for c in components)
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{body}\r\nEND:VCALENDAR\r\n"
+
+
+def event(uid: str, *lines: str) -> str:
+    return "\n".join(["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20260101T000000Z", *lines, "END:VEVENT"])
+
+
+def spans(busy, zone=LONDON):
+    return [(b.start.astimezone(zone).replace(tzinfo=None), b.end.astimezone(zone).replace(tzinfo=None), b.kind) for b in busy]
+
+
+def test_weekly_recurrence_with_exdate_and_moved_occurrence():
+    body = cal(
+        event(
+            "weekly",
+            "DTSTART;TZID=Europe/London:20270104T100000",
+            "DTEND;TZID=Europe/London:20270104T110000",
+            "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4",
+            "EXDATE;TZID=Europe/London:20270111T100000",
+            "SUMMARY:Team meeting",
+        ),
+        event(
+            "weekly",
+            "RECURRENCE-ID;TZID=Europe/London:20270118T100000",
+            "DTSTART;TZID=Europe/London:20270119T140000",
+            "DTEND;TZID=Europe/London:20270119T153000",
+        ),
+    )
+    got = spans(parse_busy(body, *WINDOW))
+    assert got == [
+        (datetime(2027, 1, 4, 10), datetime(2027, 1, 4, 11), "busy"),
+        # 11th excluded; 18th moved to Tuesday afternoon and lengthened
+        (datetime(2027, 1, 19, 14), datetime(2027, 1, 19, 15, 30), "busy"),
+        (datetime(2027, 1, 25, 10), datetime(2027, 1, 25, 11), "busy"),
+    ]
+
+
+def test_recurrence_keeps_local_time_across_clock_change():
+    body = cal(
+        event(
+            "daily",
+            "DTSTART;TZID=Europe/London:20270326T090000",
+            "DURATION:PT1H",
+            "RRULE:FREQ=DAILY;COUNT=4",
+        )
+    )
+    got = parse_busy(body, *WINDOW)
+    # 09:00 London is 09:00Z before 28 March 2027 and 08:00Z after it.
+    assert [b.start for b in got] == [
+        datetime(2027, 3, 26, 9, tzinfo=UTC),
+        datetime(2027, 3, 27, 9, tzinfo=UTC),
+        datetime(2027, 3, 28, 8, tzinfo=UTC),
+        datetime(2027, 3, 29, 8, tzinfo=UTC),
+    ]
+
+
+def test_rdate_adds_an_occurrence():
+    body = cal(
+        event(
+            "r",
+            "DTSTART:20270301T100000Z",
+            "DTEND:20270301T110000Z",
+            "RDATE:20270305T150000Z",
+        )
+    )
+    assert [b.start.hour for b in parse_busy(body, *WINDOW)] == [10, 15]
+
+
+def test_cancelled_occurrence_of_a_series_is_ignored():
+    body = cal(
+        event("s", "DTSTART:20270104T100000Z", "DTEND:20270104T110000Z", "RRULE:FREQ=DAILY;COUNT=3"),
+        event(
+            "s",
+            "RECURRENCE-ID:20270105T100000Z",
+            "DTSTART:20270105T100000Z",
+            "DTEND:20270105T110000Z",
+            "STATUS:CANCELLED",
+        ),
+    )
+    assert [b.start.day for b in parse_busy(body, *WINDOW)] == [4, 6]
+
+
+def test_all_day_event_blocks_whole_local_days_in_summer_time():
+    body = cal(event("leave", "DTSTART;VALUE=DATE:20270705", "DTEND;VALUE=DATE:20270707", "SUMMARY:Leave"))
+    (b,) = parse_busy(body, *WINDOW)
+    # Two whole London days in BST: 23:00Z the evening before to 23:00Z.
+    assert b.start == datetime(2027, 7, 4, 23, tzinfo=UTC)
+    assert b.end == datetime(2027, 7, 6, 23, tzinfo=UTC)
+    assert b.kind == "busy"
+
+
+def test_all_day_event_without_dtend_lasts_one_day():
+    body = cal(event("d", "DTSTART;VALUE=DATE:20270112"))
+    (b,) = parse_busy(body, *WINDOW)
+    assert (b.start, b.end) == (datetime(2027, 1, 12, tzinfo=UTC), datetime(2027, 1, 13, tzinfo=UTC))
+
+
+def test_floating_time_is_read_in_the_given_zone():
+    body = cal(event("f", "DTSTART:20270615T100000", "DTEND:20270615T110000"))
+    (b,) = parse_busy(body, *WINDOW)
+    assert b.start == datetime(2027, 6, 15, 9, tzinfo=UTC)  # 10:00 BST
+    (b,) = parse_busy(body, *WINDOW, tz="America/New_York")
+    assert b.start == datetime(2027, 6, 15, 14, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["TRANSP:TRANSPARENT"], None),
+        (["STATUS:CANCELLED"], None),
+        (["STATUS:TENTATIVE"], "tentative"),
+        (["STATUS:CONFIRMED", "TRANSP:OPAQUE"], "busy"),
+        (["X-MICROSOFT-CDO-BUSYSTATUS:FREE"], None),
+        (["X-MICROSOFT-CDO-BUSYSTATUS:TENTATIVE"], "tentative"),
+        (["X-MICROSOFT-CDO-BUSYSTATUS:OOF"], "out_of_office"),
+        (["X-MICROSOFT-CDO-BUSYSTATUS:BUSY", "STATUS:TENTATIVE"], "busy"),
+        # Outlook's own "show as" wins over TRANSP (it writes both).
+        (["X-MICROSOFT-CDO-BUSYSTATUS:OOF", "TRANSP:TRANSPARENT"], "out_of_office"),
+        (["X-MICROSOFT-CDO-BUSYSTATUS:OOF", "STATUS:CANCELLED"], None),
+    ],
+)
+def test_transparency_status_and_outlook_busy_status(extra, expected):
+    body = cal(event("e", "DTSTART:20270301T100000Z", "DTEND:20270301T110000Z", *extra))
+    got = parse_busy(body, *WINDOW)
+    assert [b.kind for b in got] == ([] if expected is None else [expected])
+
+
+def test_vfreebusy_types_and_both_period_forms():
+    body = cal(
+        "\n".join(
+            [
+                "BEGIN:VFREEBUSY",
+                "UID:fb",
+                "DTSTAMP:20260101T000000Z",
+                "DTSTART:20270101T000000Z",
+                "DTEND:20270201T000000Z",
+                "FREEBUSY:20270104T090000Z/20270104T100000Z",
+                "FREEBUSY;FBTYPE=BUSY-TENTATIVE:20270105T090000Z/PT90M",
+                "FREEBUSY;FBTYPE=BUSY-UNAVAILABLE:20270106T000000Z/P1D,20270108T000000Z/20270109T000000Z",
+                "FREEBUSY;FBTYPE=FREE:20270107T090000Z/20270107T170000Z",
+                "END:VFREEBUSY",
+            ]
+        )
+    )
+    got = [(b.start, b.end, b.kind) for b in parse_busy(body, *WINDOW)]
+    d = lambda day, h=0, m=0: datetime(2027, 1, day, h, m, tzinfo=UTC)  # noqa: E731
+    assert got == [
+        (d(4, 9), d(4, 10), "busy"),
+        (d(5, 9), d(5, 10, 30), "tentative"),
+        (d(6), d(7), "out_of_office"),
+        (d(8), d(9), "out_of_office"),
+    ]
+
+
+def test_results_are_clipped_to_the_window():
+    body = cal(event("long", "DTSTART:20261231T120000Z", "DTEND:20270102T120000Z"))
+    (b,) = parse_busy(body, datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 1, 2, tzinfo=UTC))
+    assert (b.start, b.end) == (datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 1, 2, tzinfo=UTC))
+    assert parse_busy(body, datetime(2027, 2, 1, tzinfo=UTC), datetime(2027, 3, 1, tzinfo=UTC)) == []
+
+
+def test_accepts_bytes_and_text_and_ignores_personal_details():
+    body = cal(event("p", "DTSTART:20270301T100000Z", "DTEND:20270301T110000Z", "SUMMARY:Home visit"))
+    a = parse_busy(body, *WINDOW)
+    b = parse_busy(body.encode(), *WINDOW)
+    assert a == b
+    assert not hasattr(a[0], "summary")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "   ",
+        "this is not a calendar",
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nEND:VCARD\r\n",
+        cal(event("bad", "DTSTART:2027xx", "DTEND:20270301T110000Z")),
+        cal(event("bad", "DTSTART:20270301T100000Z", "DTEND:20270301T110000Z", "RRULE:FREQ=SOMETIMES")),
+    ],
+)
+def test_invalid_calendar_raises_a_clear_error(body):
+    with pytest.raises(CalendarParseError) as err:
+        parse_busy(body, *WINDOW)
+    assert str(err.value)
+
+
+def test_runaway_recurrence_is_capped():
+    body = cal(event("m", "DTSTART:20270101T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY"))
+    with pytest.raises(CalendarTooLargeError, match="more than 500"):
+        parse_busy(body, *WINDOW, max_occurrences=500)
+    # The same diary over a short window is fine.
+    got = parse_busy(body, WINDOW[0], WINDOW[0] + timedelta(hours=1), max_occurrences=500)
+    assert len(got) == 60
+
+
+def test_too_large_is_a_parse_error_for_callers_that_only_catch_that():
+    assert issubclass(CalendarTooLargeError, CalendarParseError)
