@@ -45,6 +45,27 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     max_body_bytes: int = 1_000_000
 
+    # -- notification API --------------------------------------------------------------
+    # Completion targets (months from the decision) for the seeded review types.
+    cpr_target_months: int = 6
+    mapf_target_months: int = 3
+    overdue_check_seconds: float = 300.0
+
+    # -- anonymisation ---------------------------------------------------------------
+    # Names that must never appear in free text or publications (a configurable list).
+    identifier_names: list[str] = Field(default_factory=list)
+
+    # -- scheduler -------------------------------------------------------------------
+    calendar_refresh_seconds: float = 900.0
+    calendar_fetch_timeout_seconds: float = 10.0
+
+    # -- dissemination ---------------------------------------------------------------
+    # Webhook callbacks must be public https unless these allow otherwise (tests allow loopback).
+    webhook_allow_private: bool = False
+    webhook_allow_http: bool = False
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_attempts: int = 6
+
     def database_url(self, service: str) -> str:
         configured = getattr(self, f"{service}_database_url")
         if configured:

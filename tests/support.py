@@ -23,7 +23,7 @@ from shared.db import make_engine, session_scope
 from shared.settings import SERVICE_NAMES, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = os.environ.get("CPR_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get("CPR_TEST_PG_URL", "postgresql://postgres:postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("CPR_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 SECRET = "test-secret-key"
 
