@@ -85,9 +85,17 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def is_connection_error(exc: BaseException) -> bool:
-    """True when the database could not be reached, as opposed to a bad statement."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
+    """True when the database could not be reached (answer 503 and retry), as opposed to a
+    bad statement (a bug: 500). SQLite reports both as OperationalError, so look closer."""
     from sqlalchemy.exc import OperationalError, TimeoutError as PoolTimeout
 
-    return isinstance(exc, (OperationalError, PoolTimeout))
+    if isinstance(exc, PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError):
+        message = str(exc.orig).lower() if exc.orig is not None else ""
+        if "sqlite" in type(exc.orig).__module__:
+            return "locked" in message or "unable to open" in message or "disk i/o" in message
+        return True
+    return False

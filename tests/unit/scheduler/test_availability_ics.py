@@ -27,7 +27,10 @@ def event(uid: str, *lines: str) -> str:
 
 
 def spans(busy, zone=LONDON):
-    return [(b.start.astimezone(zone).replace(tzinfo=None), b.end.astimezone(zone).replace(tzinfo=None), b.kind) for b in busy]
+    return [
+        (b.start.astimezone(zone).replace(tzinfo=None), b.end.astimezone(zone).replace(tzinfo=None), b.kind)
+        for b in busy
+    ]
 
 
 def test_weekly_recurrence_with_exdate_and_moved_occurrence():
@@ -216,3 +219,15 @@ def test_runaway_recurrence_is_capped():
 
 def test_too_large_is_a_parse_error_for_callers_that_only_catch_that():
     assert issubclass(CalendarTooLargeError, CalendarParseError)
+
+
+def test_outlook_windows_zone_name_and_unknown_zone():
+    def body(tzid):
+        return cal(event("w", f"DTSTART;TZID={tzid}:20270704T100000", f"DTEND;TZID={tzid}:20270704T110000"))
+
+    # Outlook writes Windows zone names; "GMT Standard Time" is UK time (BST in July).
+    (b,) = parse_busy(body("GMT Standard Time"), *WINDOW)
+    assert b.start == datetime(2027, 7, 4, 9, tzinfo=UTC)
+    # An unknown zone without a VTIMEZONE is read like a floating time in tz.
+    (b,) = parse_busy(body("Nowhere/Land"), *WINDOW)
+    assert b.start == datetime(2027, 7, 4, 9, tzinfo=UTC)

@@ -57,7 +57,9 @@ def test_interval_predicates():
     assert iv(1, 2).expand(timedelta(minutes=15)) == Interval(h(0.75), h(2.25))
 
 
-pairs = st.lists(st.tuples(st.integers(0, 200), st.integers(0, 40)).map(lambda p: (p[0], p[0] + p[1])), max_size=12)
+pairs = st.lists(
+    st.tuples(st.integers(0, 200), st.integers(0, 40)).map(lambda p: (p[0], p[0] + p[1])), max_size=12
+)
 
 
 def covered(ps):

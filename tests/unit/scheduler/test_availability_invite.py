@@ -60,7 +60,10 @@ def test_request_parsed_back_with_icalendar():
     assert attendees["mailto:pc.y@police.example.uk"]["CN"] == 'PC "Y"'
     assert attendees["mailto:chair@board.example.gov.wales"]["CN"] == "Chair, Panel"
     assert [attendees[f"mailto:{p.email}"]["PARTSTAT"] for p in PEOPLE] == [
-        "ACCEPTED", "NEEDS-ACTION", "TENTATIVE", "DECLINED",
+        "ACCEPTED",
+        "NEEDS-ACTION",
+        "TENTATIVE",
+        "DECLINED",
     ]
     assert all(p["RSVP"] == "TRUE" for p in attendees.values())
 
@@ -76,7 +79,9 @@ def test_request_parsed_back_with_vobject():
     # vobject builds its tzinfo from our VTIMEZONE: it must say BST in July.
     assert ev.dtstart.value.utcoffset() == timedelta(hours=1)
     assert ev.organizer.value == "mailto:cpr@board.example.gov.wales"
-    roles = {a.value: (a.params["ROLE"][0], a.params["PARTSTAT"][0], a.params["CN"][0]) for a in ev.attendee_list}
+    roles = {
+        a.value: (a.params["ROLE"][0], a.params["PARTSTAT"][0], a.params["CN"][0]) for a in ev.attendee_list
+    }
     assert roles["mailto:dr.x@nhs.example.wales"] == ("REQ-PARTICIPANT", "NEEDS-ACTION", "Dr X")
     assert roles["mailto:z@ci.example.wales"] == ("OPT-PARTICIPANT", "DECLINED", "Z")
     assert ev.location.value == "Board room, Llandudno; Teams link in description"
@@ -86,7 +91,9 @@ def test_winter_meeting_uses_gmt_in_both_parsers():
     start, end = datetime(2027, 12, 1, 14, tzinfo=LONDON), datetime(2027, 12, 1, 15, tzinfo=LONDON)
     body = build(start=start, end=end)
     assert b"DTSTART;TZID=Europe/London:20271201T140000" in body
-    assert vobject.readOne(body.decode()).vevent.dtstart.value.astimezone(UTC) == datetime(2027, 12, 1, 14, tzinfo=UTC)
+    assert vobject.readOne(body.decode()).vevent.dtstart.value.astimezone(UTC) == datetime(
+        2027, 12, 1, 14, tzinfo=UTC
+    )
 
 
 def test_cancellation():

@@ -155,10 +155,19 @@ def test_slots_across_the_spring_clock_change_from_an_ics_diary():
     start, end = local(2027, 3, 25), local(2027, 4, 1)
     diary = "\r\n".join(
         [
-            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//EN", "BEGIN:VEVENT", "UID:x",
-            "DTSTAMP:20260101T000000Z", "DTSTART;TZID=Europe/London:20270325T090000",
-            "DTEND;TZID=Europe/London:20270325T170000", "RRULE:FREQ=DAILY;COUNT=7",
-            "EXDATE;TZID=Europe/London:20270331T090000", "END:VEVENT", "END:VCALENDAR", "",
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//t//EN",
+            "BEGIN:VEVENT",
+            "UID:x",
+            "DTSTAMP:20260101T000000Z",
+            "DTSTART;TZID=Europe/London:20270325T090000",
+            "DTEND;TZID=Europe/London:20270325T170000",
+            "RRULE:FREQ=DAILY;COUNT=7",
+            "EXDATE;TZID=Europe/London:20270331T090000",
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
         ]
     )
     a = Attendee("a", "A", True, working_intervals(start, end), parse_busy(diary, start, end))

@@ -31,7 +31,9 @@ def scenarios(draw):
     def span(max_len):
         # Intervals may start before and end after the window.
         s = draw(st.integers(-120, window_len + 60))
-        return window_start + timedelta(minutes=s), window_start + timedelta(minutes=s + draw(st.integers(1, max_len)))
+        return window_start + timedelta(minutes=s), window_start + timedelta(
+            minutes=s + draw(st.integers(1, max_len))
+        )
 
     attendees = []
     for i in range(draw(st.integers(1, 4))):

@@ -74,7 +74,9 @@ def test_personal_non_working_dates():
 
 
 def test_custom_hours_in_participants_own_zone_and_split_day():
-    hours = WorkingHours.from_mapping({"Monday": [("08:00", "12:00"), ("13:00", "16:30")], "sat": [("10:00", "24:00")]})
+    hours = WorkingHours.from_mapping(
+        {"Monday": [("08:00", "12:00"), ("13:00", "16:30")], "sat": [("10:00", "24:00")]}
+    )
     got = working_intervals(utc(2027, 7, 5), utc(2027, 7, 11), hours=hours, tz="Europe/Dublin")
     assert days(got) == [
         (utc(2027, 7, 5, 7), utc(2027, 7, 5, 11)),
@@ -86,7 +88,10 @@ def test_custom_hours_in_participants_own_zone_and_split_day():
 
 def test_window_clips_partial_days():
     got = working_intervals(datetime(2027, 1, 4, 12, tzinfo=LONDON), datetime(2027, 1, 5, 10, tzinfo=LONDON))
-    assert days(got) == [(utc(2027, 1, 4, 12), utc(2027, 1, 4, 17)), (utc(2027, 1, 5, 9), utc(2027, 1, 5, 10))]
+    assert days(got) == [
+        (utc(2027, 1, 4, 12), utc(2027, 1, 4, 17)),
+        (utc(2027, 1, 5, 9), utc(2027, 1, 5, 10)),
+    ]
 
 
 def test_invalid_working_hours_are_refused():

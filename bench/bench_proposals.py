@@ -1,0 +1,302 @@
+"""Benchmark: meeting proposals for 30 participants with a year of diaries.
+
+Run by hand:  python bench/bench_proposals.py
+
+Prints the time slots.propose_slots takes and, as the machine's baseline in the
+same run, the time a brute-force minute-resolution method takes to answer the
+same question (a bytearray per participant with one cell per minute of the
+year, every grid start checked minute by minute), plus their ratio and whether
+both chose the same slots. No assertion on time: figures are for people.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from services.scheduler.availability import (  # noqa: E402
+    Attendee,
+    WorkingHours,
+    parse_busy,
+    propose_slots,
+    working_intervals,
+)
+
+UTC = timezone.utc
+LONDON = ZoneInfo("Europe/London")
+YEAR_START = datetime(2027, 1, 1, tzinfo=LONDON)
+YEAR_END = datetime(2028, 1, 1, tzinfo=LONDON)
+PARTICIPANTS = 30
+REQUIRED = 8
+
+
+def ics_diary(rng: random.Random, n_one_off: int) -> str:
+    """A realistic-ish diary: weekly and fortnightly series (with EXDATEs and a
+    moved occurrence), one-off meetings of mixed status, annual leave."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//bench//EN"]
+
+    def ev(uid, *props):
+        lines.extend(["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20261201T000000Z", *props, "END:VEVENT"])
+
+    fmt = "%Y%m%dT%H%M%S"
+    # Weekly team meeting, one week skipped, one occurrence moved.
+    first = datetime(2027, 1, 4 + rng.randrange(5), 9 + rng.randrange(7), 0)
+    ev(
+        "team",
+        f"DTSTART;TZID=Europe/London:{first:{fmt}}",
+        "DURATION:PT1H",
+        "RRULE:FREQ=WEEKLY;COUNT=52",
+        f"EXDATE;TZID=Europe/London:{first + timedelta(weeks=7):{fmt}}",
+    )
+    moved_from = first + timedelta(weeks=10)
+    ev(
+        "team",
+        f"RECURRENCE-ID;TZID=Europe/London:{moved_from:{fmt}}",
+        f"DTSTART;TZID=Europe/London:{moved_from + timedelta(days=1, hours=-1):{fmt}}",
+        "DURATION:PT90M",
+    )
+    # Fortnightly supervision, tentative.
+    sup = datetime(2027, 1, 4 + rng.randrange(5), 13 + rng.randrange(3), 30)
+    ev(
+        "supervision",
+        f"DTSTART;TZID=Europe/London:{sup:{fmt}}",
+        "DURATION:PT1H",
+        "STATUS:TENTATIVE",
+        "RRULE:FREQ=WEEKLY;INTERVAL=2;UNTIL=20271231T235959Z",
+    )
+    # Daily 15-minute huddle on weekdays.
+    ev(
+        "huddle",
+        "DTSTART;TZID=Europe/London:20270104T091500",
+        "DURATION:PT15M",
+        "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;UNTIL=20271231T235959Z",
+    )
+    # One-off meetings.
+    for i in range(n_one_off):
+        day = date(2027, 1, 1) + timedelta(days=rng.randrange(365))
+        start = datetime(day.year, day.month, day.day, 8 + rng.randrange(9), rng.choice((0, 15, 30, 45)))
+        extra = rng.choices(
+            [
+                [],
+                ["STATUS:TENTATIVE"],
+                ["TRANSP:TRANSPARENT"],
+                ["STATUS:CANCELLED"],
+                ["X-MICROSOFT-CDO-BUSYSTATUS:OOF"],
+            ],
+            weights=[80, 10, 4, 4, 2],
+        )[0]
+        ev(
+            f"m{i}",
+            f"DTSTART;TZID=Europe/London:{start:{fmt}}",
+            f"DURATION:PT{rng.choice((30, 45, 60, 90, 120))}M",
+            *extra,
+        )
+    # Two weeks of leave twice a year, all-day, shown as out of office.
+    for j in range(2):
+        day = date(2027, 1, 1) + timedelta(days=rng.randrange(350))
+        ev(
+            f"leave{j}",
+            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{day + timedelta(days=14):%Y%m%d}",
+            "X-MICROSOFT-CDO-BUSYSTATUS:OOF",
+        )
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def build_attendees(rng: random.Random) -> tuple[list[Attendee], float]:
+    part_time = WorkingHours.from_mapping({d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu")})
+    split = WorkingHours.from_mapping(
+        {d: [("08:00", "12:30"), ("13:15", "16:30")] for d in ("mon", "tue", "wed", "thu", "fri")}
+    )
+    t0 = time.perf_counter()
+    attendees = []
+    for i in range(PARTICIPANTS):
+        hours = rng.choices([WorkingHours.default(), part_time, split], weights=[6, 2, 2])[0]
+        diary = ics_diary(rng, n_one_off=260 + rng.randrange(60))
+        busy = parse_busy(diary, YEAR_START, YEAR_END)
+        attendees.append(
+            Attendee(
+                id=f"p{i:02d}",
+                name=f"Participant {i:02d}",
+                required=i < REQUIRED,
+                working=working_intervals(YEAR_START, YEAR_END, hours=hours),
+                busy=busy,
+            )
+        )
+    return attendees, time.perf_counter() - t0
+
+
+# ------------------------------------------------------------- brute force
+
+
+def brute_force(
+    attendees,
+    window_start,
+    window_end,
+    duration_minutes,
+    granularity_minutes,
+    buffer_minutes,
+    max_suggestions,
+    min_optional_attendance,
+):
+    """Minute by minute: one cell per minute per participant (2 free, 1 tentative,
+    0 cannot attend), then every local-grid start checked over its minutes."""
+    ws = math.ceil(window_start.timestamp() / 60)
+    we = math.floor(window_end.timestamp() / 60)
+    n = we - ws
+    weekend = bytearray(n)
+    m = 0
+    while m < n:  # mark local weekend minutes
+        local = datetime.fromtimestamp((ws + m) * 60, UTC).astimezone(LONDON)
+        if local.weekday() >= 5:
+            weekend[m] = 1
+        m += 1
+    cells = {}
+    for a in attendees:
+        arr = bytearray(n)
+        for w in a.working:
+            s, e = max(int(w.start.timestamp()) // 60 - ws, 0), min(int(w.end.timestamp()) // 60 - ws, n)
+            for x in range(s, e):
+                arr[x] = 2
+        for b in a.busy:
+            s = max(int(b.start.timestamp()) // 60 - buffer_minutes - ws, 0)
+            e = min(int(b.end.timestamp()) // 60 + buffer_minutes - ws, n)
+            for x in range(s, e):
+                if b.kind == "tentative":
+                    if arr[x] == 2:
+                        arr[x] = 1
+                else:
+                    arr[x] = 0
+        for x in range(n):
+            if weekend[x]:
+                arr[x] = 0
+        cells[a.id] = arr
+    required = [a for a in attendees if a.required]
+    optional = [a for a in attendees if not a.required]
+    need = math.ceil(min_optional_attendance * len(optional) - 1e-9)
+    scored = []
+    for t in range(0, n - duration_minutes + 1):
+        local = datetime.fromtimestamp((ws + t) * 60, UTC).astimezone(LONDON)
+        if (local.hour * 60 + local.minute) % granularity_minutes:
+            continue
+        slot = range(t, t + duration_minutes)
+        tentative = 0
+        ok = True
+        for a in required:
+            arr = cells[a.id]
+            worst = min(arr[x] for x in slot)
+            if worst == 0:
+                ok = False
+                break
+            tentative += worst == 1
+        if not ok:
+            continue
+        can = 0
+        for a in optional:
+            worst = min(cells[a.id][x] for x in slot)
+            if worst:
+                can += 1
+                tentative += worst == 1
+        if can >= need:
+            scored.append((-can, tentative, t, local.date()))
+    scored.sort()
+    chosen, per_day, cap, remaining = [], {}, 1, scored
+    while remaining and len(chosen) < max_suggestions:
+        deferred = []
+        for item in remaining:
+            if len(chosen) >= max_suggestions:
+                break
+            if any(abs(item[2] - c[2]) < duration_minutes for c in chosen):
+                continue
+            if per_day.get(item[3], 0) >= cap:
+                deferred.append(item)
+                continue
+            chosen.append(item)
+            per_day[item[3]] = per_day.get(item[3], 0) + 1
+        remaining, cap = deferred, cap + 1
+    return [datetime.fromtimestamp((ws + c[2]) * 60, UTC) for c in chosen]
+
+
+def timed(fn, repeat):
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), statistics.median(times), result
+
+
+def main() -> None:
+    rng = random.Random(2027)
+    attendees, prep = build_attendees(rng)
+    per_person = [len(a.busy) for a in attendees]
+    print(
+        f"participants: {len(attendees)} ({REQUIRED} required), busy intervals per diary: "
+        f"min {min(per_person)}, median {int(statistics.median(per_person))}, total {sum(per_person)}"
+    )
+    print(
+        f"diary preparation (ICS parse + recurrence expansion + working time): {prep * 1000:.0f} ms "
+        f"({prep * 1000 / len(attendees):.1f} ms per participant)"
+    )
+
+    questions = [
+        (
+            "whole year, 2 h Learning Event, 15 min buffer, >=50% optional",
+            YEAR_START,
+            YEAR_END,
+            dict(
+                duration_minutes=120,
+                granularity_minutes=30,
+                buffer_minutes=15,
+                max_suggestions=5,
+                min_optional_attendance=0.5,
+            ),
+        ),
+        (
+            "next 6 weeks, 90 min panel meeting",
+            datetime(2027, 3, 15, tzinfo=LONDON),
+            datetime(2027, 4, 26, tzinfo=LONDON),
+            dict(
+                duration_minutes=90,
+                granularity_minutes=30,
+                buffer_minutes=0,
+                max_suggestions=5,
+                min_optional_attendance=0.0,
+            ),
+        ),
+    ]
+    for label, start, end, params in questions:
+
+        def fast(start=start, end=end, params=params):
+            return propose_slots(attendees, start, end, **params)
+
+        def slow_method(start=start, end=end, params=params):
+            return brute_force(attendees, start, end, **params)
+
+        fast_best, fast_median, proposal = timed(fast, 7)
+        slow_best, _, slow = timed(slow_method, 1)
+        fast_starts = [s.start for s in proposal.suggestions]
+        print(f"\n{label}")
+        median = f"median {fast_median * 1000:.1f} ms"
+        print(f"  slots.propose_slots : {fast_best * 1000:8.1f} ms (best of 7, {median})")
+        print(f"  brute force, minute : {slow_best * 1000:8.1f} ms")
+        print(f"  ratio               : brute force / propose_slots = {slow_best / fast_best:,.0f}x")
+        print(f"  same slots chosen   : {fast_starts == slow}")
+        for s in proposal.suggestions:
+            when = s.start.astimezone(LONDON)
+            print(f"    {when:%a %Y-%m-%d %H:%M}  conf {s.confidence:.2f}  {s.reason[:90]}")
+        if not proposal.suggestions:
+            print(f"    none: {proposal.empty_reason}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""The README's first command: `cpr up` with nothing configured runs the whole system in one
+process on SQLite with in-process events. (The only test that uses the in-process transport,
+because the quick start is what it checks.)"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+
+from tests.support import ROOT, free_port, wait_until
+
+
+def test_cpr_up_quick_start_serves_the_first_thread(tmp_path):
+    ports = {s: free_port() for s in ("notification_api", "scheduler", "dissemination")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CPR_")}
+    env.update({f"CPR_{s.upper()}_PORT": str(p) for s, p in ports.items()})
+    env["CPR_DATA_DIR"] = str(tmp_path / "data")
+    out = open(tmp_path / "out.log", "w+")
+    proc = subprocess.Popen([sys.executable, "-m", "services.cli", "up"], cwd=ROOT, env=env,
+                            stdout=out, stderr=subprocess.STDOUT, text=True)
+    try:
+        text = wait_until(lambda: (out.seek(0), out.read())[1] if "dissemination" in (out.seek(0), out.read())[1]
+                          else None, timeout=60, what="the quick start to print its URLs")
+        wg = re.search(r"Welsh Government: (cpr_\S+)", text).group(1)
+        board = re.search(r"Gwent board:\s+(cpr_\S+)", text).group(1)
+        assert f"http://127.0.0.1:{ports['notification_api']}/docs" in text
+        api = f"http://127.0.0.1:{ports['notification_api']}"
+        wait_until(lambda: httpx.get(f"{api}/healthz").status_code == 200, what="the API")
+        r = httpx.post(f"{api}/v1/reviews", json={"board_reference": "GW-QS-1", "referral_date": "2026-11-02"},
+                       headers={"Authorization": f"Bearer {board}"})
+        assert r.status_code == 201, r.text
+        review_id = r.json()["id"]
+        feed = f"http://127.0.0.1:{ports['dissemination']}/v1/feed"
+        wait_until(lambda: any(i["_cpr"]["review_id"] == review_id for i in
+                               httpx.get(feed, headers={"Authorization": f"Bearer {wg}"}).json()["items"]),
+                   what="the notification in the national feed")
+        sched = f"http://127.0.0.1:{ports['scheduler']}/v1/reviews/{review_id}"
+        wait_until(lambda: httpx.get(sched, headers={"Authorization": f"Bearer {board}"}).status_code == 200,
+                   what="the scheduler's record")
+        assert (tmp_path / "data" / "notification_api.db").exists()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        out.close()
