@@ -275,6 +275,14 @@ def dlq_replay(service: ServiceArg,
     typer.echo(f"replayed {n}")
 
 
+@app.command("asyncapi")
+def asyncapi() -> None:
+    """Print the event catalogue as AsyncAPI (docs/asyncapi.json is this output)."""
+    from shared.events.asyncapi import build
+
+    typer.echo(json.dumps(build(specs()), indent=2, sort_keys=True))
+
+
 @app.command("rabbitmq-definitions")
 def rabbitmq_definitions() -> None:
     """Print RabbitMQ definitions for the topology the code declares (deploy/rabbitmq)."""

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     max_attempts: int = 5
     relay_poll_seconds: float = 0.1
     relay_batch_size: int = 200
+    # Housekeeping: sent outbox rows, inbox ids and idempotency records are kept this long.
+    outbox_retention_days: int = 7
+    inbox_retention_days: int = 90
+    idempotency_retention_days: int = 30
 
     # HMAC key for API keys and idempotency hashes; must be set outside local use.
     secret_key: str = INSECURE_DEV_SECRET

@@ -23,6 +23,31 @@ def _job_loop(runtime: Runtime, job: PeriodicJob, stop: threading.Event) -> None
         stop.wait(job.interval_seconds)
 
 
+def purge_expired(runtime: Runtime) -> None:
+    """Housekeeping for the platform tables every service has: sent outbox rows, old inbox
+    ids and idempotency records. Unsent outbox rows are never deleted."""
+    from datetime import timedelta
+
+    from sqlmodel import delete
+
+    from shared.db import session_scope, utcnow
+    from shared.http.idempotency import IdempotencyRecord
+    from shared.inbox import InboxEntry
+    from shared.outbox import OutboxMessage
+
+    s = runtime.settings
+    now = utcnow()
+    with session_scope(runtime.engine) as session:
+        session.exec(delete(OutboxMessage).where(OutboxMessage.sent_at.is_not(None),
+                                                 OutboxMessage.sent_at < now - timedelta(days=s.outbox_retention_days)))
+        session.exec(delete(InboxEntry).where(InboxEntry.processed_at < now - timedelta(days=s.inbox_retention_days)))
+        session.exec(delete(IdempotencyRecord).where(
+            IdempotencyRecord.created_at < now - timedelta(days=s.idempotency_retention_days)))
+
+
+PLATFORM_JOBS = [PeriodicJob("purge-expired", 3600.0, purge_expired)]
+
+
 def start_worker_threads(runtime: Runtime, stop: threading.Event) -> list[threading.Thread]:
     settings = runtime.settings
     name = runtime.spec.name
@@ -40,7 +65,7 @@ def start_worker_threads(runtime: Runtime, stop: threading.Event) -> list[thread
         threads.append(threading.Thread(
             target=runtime.transport.run_consumer, args=(topology, consumer, stop),
             name=f"{name}-consumer", daemon=True))
-    for job in runtime.spec.jobs:
+    for job in [*PLATFORM_JOBS, *runtime.spec.jobs]:
         threads.append(threading.Thread(target=_job_loop, args=(runtime, job, stop),
                                         name=f"{name}-{job.name}", daemon=True))
     for t in threads:

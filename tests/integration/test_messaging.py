@@ -197,3 +197,27 @@ def test_failing_handler_goes_to_dead_letter_queue_after_n_attempts_while_others
         stop.set()
         thread.join(timeout=10)
         _cleanup(topo)
+
+
+def test_housekeeping_purges_old_sent_rows_but_never_unsent_ones(runtimes):
+    from datetime import timedelta
+
+    from shared.db import utcnow
+    from shared.worker import purge_expired
+
+    rt = runtimes["notification_api"]
+    with session_scope(rt.engine) as s:
+        old_sent, old_unsent, recent_sent = _event(s), _event(s), _event(s)
+    with session_scope(rt.engine) as s:
+        for row in s.exec(select(OutboxMessage)).all():
+            if row.event_id == old_sent.id:
+                row.created_at = row.sent_at = utcnow() - timedelta(days=30)
+            elif row.event_id == old_unsent.id:
+                row.created_at = utcnow() - timedelta(days=30)
+            else:
+                row.sent_at = utcnow()
+            s.add(row)
+    purge_expired(rt)
+    with Session(rt.engine) as s:
+        left = {r.event_id for r in s.exec(select(OutboxMessage)).all()}
+    assert left == {old_unsent.id, recent_sent.id}
