@@ -48,6 +48,9 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     max_body_bytes: int = 1_000_000
+    # Per API key and process; 0 turns the limit off.
+    rate_limit_per_second: float = 50.0
+    rate_limit_burst: int = 200
 
     # -- notification API --------------------------------------------------------------
     # Completion targets (months from the decision) for the seeded review types.
@@ -62,6 +65,22 @@ class Settings(BaseSettings):
     # -- scheduler -------------------------------------------------------------------
     calendar_refresh_seconds: float = 900.0
     calendar_fetch_timeout_seconds: float = 10.0
+    # Calendar feeds must be public https unless these allow otherwise (tests allow loopback).
+    calendar_url_allow_http: bool = False
+    calendar_url_allow_private: bool = False
+    calendar_max_bytes: int = 5_000_000
+    # Uploaded and fetched diaries are expanded once, for this many days back and ahead.
+    calendar_past_days: int = 31
+    calendar_horizon_days: int = 550
+    # ORGANIZER of invitations when a meeting does not name one.
+    meeting_organizer_email: str = "cpr-scheduler@example.gov.wales"
+    meeting_organizer_name: str = "Child Practice Review scheduler"
+    # Review plans: days before the target completion date by which each step should be
+    # done (compressed proportionally when the review's timescale is shorter than these).
+    plan_first_panel_meeting_days_before_target: int = 150
+    plan_learning_event_days_before_target: int = 84
+    plan_draft_report_days_before_target: int = 42
+    plan_approval_days_before_target: int = 14
 
     # -- dissemination ---------------------------------------------------------------
     # Webhook callbacks must be public https unless these allow otherwise (tests allow loopback).

@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from sqlalchemy import text
 
 from shared.http.problems import install_problem_handlers, problem_response
+from shared.http.ratelimit import TokenBuckets
 from shared.logs import correlation_id, log, new_correlation_id
 from shared.service import Runtime
 
@@ -48,6 +49,13 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
+            if scope["method"] in ("POST", "PUT", "PATCH") and has_body and content_type not in ACCEPTED_TYPES \
+                    and not content_type.endswith("+json"):
+                response = problem_response(415, "Send application/json (or text/calendar, or multipart/form-data "
+                                                 "where a route says so).")
+                return await response(scope, receive, send_wrapper)
             declared = headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
                 response = problem_response(413, f"The body is larger than {self.max_body_bytes} bytes.")
@@ -79,6 +87,9 @@ class RequestContextMiddleware:
             log(logger, logging.INFO, "request", method=scope["method"], route=route, status=status,
                 duration_ms=round(elapsed * 1000, 2), principal=principal)
             correlation_id.reset(token)
+
+
+ACCEPTED_TYPES = {"application/json", "text/calendar", "multipart/form-data"}
 
 
 class _BodyTooLarge(Exception):
@@ -115,6 +126,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         },
     )
     app.state.runtime = runtime
+    app.state.rate_limiter = TokenBuckets(runtime.settings.rate_limit_per_second, runtime.settings.rate_limit_burst)
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=spec.name, max_body_bytes=runtime.settings.max_body_bytes)
     readiness = _ReadinessCache()

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from shared.auth import Principal, authenticate
 from shared.http.problems import Problem
+from shared.http.ratelimit import retry_after_header
 
 
 def get_runtime(request: Request):
@@ -34,6 +35,10 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
     if principal is None:
         raise Problem(401, "The API key is not valid or has been revoked.",
                       headers={"WWW-Authenticate": 'Bearer realm="cpr", error="invalid_token"'})
+    wait = request.app.state.rate_limiter.take(principal.key_id)
+    if wait:
+        raise Problem(429, "Too many requests for this API key; slow down and retry after the given seconds.",
+                      headers={"Retry-After": retry_after_header(wait)})
     request.state.principal = principal
     return principal
 
