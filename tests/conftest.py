@@ -100,3 +100,19 @@ def workers(runtimes):
 
     with in_thread_workers(runtimes.values()):
         yield
+
+
+@pytest.fixture
+def stack(settings, keys, tmp_path, runtimes):
+    """The three APIs and three workers as real processes on PostgreSQL and RabbitMQ."""
+    from tests.support import ProcessStack
+
+    s = ProcessStack(settings, tmp_path)
+    try:
+        s.start_all()
+        yield s
+    except BaseException:
+        print(s.logs())
+        raise
+    finally:
+        s.stop()
