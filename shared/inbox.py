@@ -50,10 +50,11 @@ EventHandler = Callable[[Session, Envelope, BaseModel], None]
 class EventConsumer:
     """Turns deliveries into handler calls inside one transaction with the inbox claim."""
 
-    def __init__(self, name: str, engine: Engine, handlers: dict[str, EventHandler]):
+    def __init__(self, name: str, engine: Engine, handlers: dict[str, EventHandler], settings=None):
         self.name = name
         self.engine = engine
         self.handlers = handlers
+        self.settings = settings
 
     def __call__(self, delivery: Delivery) -> None:
         try:
@@ -70,6 +71,8 @@ class EventConsumer:
         token = correlation_id.set(envelope.correlationid)
         try:
             with session_scope(self.engine) as session:
+                if self.settings is not None:
+                    session.info["settings"] = self.settings
                 if not claim(session, self.name, envelope):
                     log(logger, logging.INFO, "duplicate event ignored", event_id=envelope.id, event_type=envelope.type)
                     return

@@ -60,6 +60,18 @@ class Runtime:
     transport: Transport
 
 
+def settings_for(session) -> Settings:
+    """The settings of the runtime that opened this session. Request sessions and event
+    handlers' sessions carry them in `session.info["settings"]` (set by `get_session` and
+    `EventConsumer`), so a handler needs no global state; outside those, the environment's."""
+    found = getattr(session, "info", {}).get("settings")
+    if found is not None:
+        return found
+    from shared.settings import get_settings
+
+    return get_settings()
+
+
 def make_transport(settings: Settings, broker=None) -> Transport:
     if settings.amqp_url:
         from shared.messaging.rabbit import RabbitTransport

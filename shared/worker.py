@@ -57,7 +57,7 @@ def start_worker_threads(runtime: Runtime, stop: threading.Event) -> list[thread
             args=(stop, settings.relay_poll_seconds), name=f"{name}-relay", daemon=True),
     ]
     if runtime.spec.handlers:
-        consumer = EventConsumer(name, runtime.engine, runtime.spec.handlers)
+        consumer = EventConsumer(name, runtime.engine, runtime.spec.handlers, settings)
         topology = runtime.spec.topology(settings)
         declare = getattr(runtime.transport, "declare", None)
         if declare is not None and not settings.amqp_url:

@@ -18,7 +18,8 @@ def get_runtime(request: Request):
 
 def get_session(request: Request) -> Iterator[Session]:
     """A session per request. Handlers commit explicitly; anything uncommitted is rolled back."""
-    with Session(request.app.state.runtime.engine, expire_on_commit=False) as session:
+    runtime = request.app.state.runtime
+    with Session(runtime.engine, expire_on_commit=False, info={"settings": runtime.settings}) as session:
         yield session
 
 
