@@ -57,17 +57,16 @@ def migrate(service: Annotated[Optional[str], typer.Argument()] = None) -> None:
 
 
 @app.command()
-def api(service: ServiceArg, port: Optional[int] = None, host: Optional[str] = None) -> None:
+def api(service: ServiceArg, port: Optional[int] = None, host: Optional[str] = None,
+        workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1) -> None:
     """Serve one service's HTTP API (uvicorn)."""
     import uvicorn
 
-    from shared.http.app import create_app
-
     settings = get_settings()
+    _spec(service)
     configure_logging(settings.log_level, service)
-    runtime = make_runtime(_spec(service), settings)
-    uvicorn.run(create_app(runtime), host=host or settings.host, port=port or settings.port(service),
-                log_config=None, access_log=False)
+    uvicorn.run(f"services.asgi:{service}", factory=True, host=host or settings.host,
+                port=port or settings.port(service), workers=workers, log_config=None, access_log=False)
 
 
 @app.command()

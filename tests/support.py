@@ -162,8 +162,9 @@ class ProcessStack:
             except subprocess.TimeoutExpired:
                 proc.kill()
 
-    def logs(self) -> str:
-        return "\n".join(f"== {p.name}\n{p.read_text()[-4000:]}" for p in sorted(self.log_dir.glob("*.log")))
+    def logs(self, tail: int | None = 4000) -> str:
+        return "\n".join(f"== {p.name}\n{p.read_text()[-tail if tail else 0:]}"
+                         for p in sorted(self.log_dir.glob("*.log")))
 
 
 def _ok(url: str) -> bool:

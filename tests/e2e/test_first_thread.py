@@ -13,7 +13,10 @@ pytestmark = pytest.mark.e2e
 
 def test_notification_reaches_feed_and_scheduler_exactly_once(stack, keys, runtimes):
     api = stack.url("notification_api")
-    body = {"board_reference": "GW-2026-0042", "referral_date": "2026-11-02"}
+    body = {"board_reference": "GW-2026-0042", "referral_date": "2026-11-02",
+            "trigger": {"kind": "death", "date": "2026-10-20"}, "abuse_or_neglect": "suspected",
+            "child": {"age_years": 2, "on_child_protection_register_in_prior_6_months": False,
+                      "looked_after_in_prior_6_months": False}}
     headers = {**keys.board("gwent"), "Idempotency-Key": "notify-0042"}
     first = httpx.post(f"{api}/v1/reviews", json=body, headers=headers, timeout=10)
     assert first.status_code == 201, first.text
@@ -51,3 +54,22 @@ def test_notification_reaches_feed_and_scheduler_exactly_once(stack, keys, runti
     # A board key cannot read the national feed; no key at all is 401.
     assert httpx.get(feed_url, headers=keys.board("gwent"), timeout=10).status_code == 403
     assert httpx.get(feed_url, timeout=10).status_code == 401
+
+
+def test_logs_are_json_with_correlation_ids_and_never_hold_keys_or_secrets(stack, keys, settings):
+    import json
+
+    api = stack.url("notification_api")
+    httpx.post(f"{api}/v1/reviews", json={"board_reference": "GW-LOG-1", "referral_date": "2026-11-02"},
+               headers={**keys.board("gwent"), "X-Correlation-ID": "trace-me-123"}, timeout=10)
+    httpx.get(f"{stack.url('dissemination')}/v1/feed", headers=keys.wg, timeout=10)
+    httpx.get(f"{stack.url('dissemination')}/v1/feed", headers={"Authorization": "Bearer cpr_wrong"}, timeout=10)
+    # the worker handles the event under the request's correlation id
+    wait_until(lambda: "trace-me-123" in (stack.log_dir / "worker-scheduler.log").read_text(),
+               what="the scheduler worker to log under the request's correlation id")
+    logs = stack.logs(tail=None)
+    for secret in [keys.welsh_government, *keys.boards.values(), settings.secret_key, "cpr_wrong"]:
+        assert secret not in logs
+    lines = [line for line in (stack.log_dir / "api-notification_api.log").read_text().splitlines() if line.strip()]
+    docs = [json.loads(line) for line in lines]  # every line is JSON
+    assert any(d.get("correlation_id") == "trace-me-123" and d.get("message") == "request" for d in docs)

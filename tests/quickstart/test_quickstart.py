@@ -50,3 +50,36 @@ def test_cpr_up_quick_start_serves_the_first_thread(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         out.close()
+
+
+def test_cpr_up_with_broker_and_databases_runs_each_piece_as_a_process(settings, keys, tmp_path):
+    """With CPR_AMQP_URL and database URLs set, `cpr up` migrates and starts three APIs and
+    three workers as separate processes on PostgreSQL and RabbitMQ."""
+    from tests.support import settings_env
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CPR_")}
+    env.update(settings_env(settings))
+    log = open(tmp_path / "up.log", "w+")
+    proc = subprocess.Popen([sys.executable, "-m", "services.cli", "up"], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
+    try:
+        for service in ("notification_api", "scheduler", "dissemination"):
+            url = f"http://127.0.0.1:{settings.port(service)}/readyz"
+            wait_until(lambda: _status(url) == 200, timeout=60, what=f"{service} ready")
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 6, children
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+    assert proc.returncode == 0, (tmp_path / "up.log").read_text()[-3000:]
+
+
+def _status(url: str) -> int | None:
+    try:
+        return httpx.get(url, timeout=2).status_code
+    except httpx.HTTPError:
+        return None
