@@ -120,10 +120,6 @@ def create_app(runtime: Runtime) -> FastAPI:
         description=spec.description,
         version="1.0.0",
         openapi_tags=spec.openapi_tags or None,
-        responses={
-            401: {"description": "No key, or a revoked one (problem+json)"},
-            422: {"description": "Invalid request (problem+json)"},
-        },
     )
     app.state.runtime = runtime
     app.state.rate_limiter = TokenBuckets(runtime.settings.rate_limit_per_second, runtime.settings.rate_limit_burst)
@@ -157,4 +153,73 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     for router in spec.routers:
         app.include_router(router)
+    install_problem_openapi(app)
     return app
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details. Validation errors add `errors`, one per offending field.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "correlation_id": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "in": {"type": "string"}, "message": {"type": "string"},
+            "code": {"type": "string"}}}},
+    },
+    "additionalProperties": True,
+}
+
+# Statuses any operation may answer, whatever it does: documented once, here.
+COMMON_PROBLEMS = {
+    "400": "Malformed request (bad JSON, bad cursor)",
+    "413": "Body larger than the configured limit",
+    "415": "Unsupported content type",
+    "422": "Invalid request; `errors` names the fields",
+    "429": "Rate limited; see Retry-After",
+    "500": "Unexpected error (logged with the correlation id)",
+    "503": "A dependency (database) is unavailable; retry",
+}
+AUTH_PROBLEMS = {
+    "401": "No API key, or an invalid or revoked one",
+    "403": "This key may not do this",
+    "404": "Not found, or not visible to this key",
+    "409": "Conflicts with the current state",
+}
+
+
+def install_problem_openapi(app: FastAPI) -> None:
+    """Document problem+json responses on every operation (schemathesis holds us to it)."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = get_openapi(title=app.title, version=app.version, description=app.description,
+                          routes=app.routes, tags=app.openapi_tags)
+        doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, item in doc.get("paths", {}).items():
+            for method, operation in item.items():
+                responses = operation.setdefault("responses", {})
+                extra = dict(COMMON_PROBLEMS)
+                if path.startswith("/v1/"):
+                    extra.update(AUTH_PROBLEMS)
+                for status in set(extra) | {s for s in responses if s >= "400"}:
+                    # Every error is problem+json, whatever a route declared for it.
+                    description = responses.get(status, {}).get("description")
+                    if not description or "HTTPValidationError" in str(responses.get(status)):
+                        description = extra.get(status, "Error")
+                    responses[status] = {"description": description, "content": ref}
+        doc["components"]["schemas"].pop("HTTPValidationError", None)
+        doc["components"]["schemas"].pop("ValidationError", None)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi
