@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     meeting_organizer_name: str = "Child Practice Review scheduler"
     # Review plans: days before the target completion date by which each step should be
     # done (compressed proportionally when the review's timescale is shorter than these).
-    plan_first_panel_meeting_days_before_target: int = 150
+    plan_first_panel_meeting_days_before_target: int = 140
     plan_learning_event_days_before_target: int = 84
     plan_draft_report_days_before_target: int = 42
     plan_approval_days_before_target: int = 14

@@ -1,17 +1,41 @@
 """The scheduler: multi-agency diaries, meeting proposals, invitations and attendance."""
 from pathlib import Path
 
-from shared.service import ServiceSpec
-from services.scheduler.reviews.handlers import on_review_referred
+from shared.service import PeriodicJob, ServiceSpec
+from services.scheduler.meetings.views import proposals as proposals_router
+from services.scheduler.meetings.views import router as meetings_router
+from services.scheduler.participants.feed import refresh_due_feeds
+from services.scheduler.participants.views import router as participants_router
+from services.scheduler.reviews.handlers import (
+    on_decision_recorded,
+    on_milestone_recorded,
+    on_review_closed,
+    on_review_referred,
+)
 from services.scheduler.reviews.views import router as reviews_router
 
 SPEC = ServiceSpec(
     name="scheduler",
     title="Child Practice Review scheduler",
-    description="Multi-agency diaries, panel meeting and Learning Event proposals, invitations and attendance. "
-                "Every error is application/problem+json.",
-    routers=[reviews_router],
+    description="Multi-agency diaries, panel meeting and Learning Event proposals, invitations and attendance, "
+                "and each review's plan against its target date. Every error is application/problem+json.",
+    routers=[participants_router, proposals_router, meetings_router, reviews_router],
     migrations=Path(__file__).parent / "migrations",
-    handlers={"review.referred.v1": on_review_referred},
-    tables=("review_records",),
+    handlers={
+        "review.referred.v1": on_review_referred,
+        "review.decision_recorded.v1": on_decision_recorded,
+        "review.milestone_recorded.v1": on_milestone_recorded,
+        "review.closed.v1": on_review_closed,
+    },
+    # Ticks often; each pass refreshes only feeds not attempted for CPR_CALENDAR_REFRESH_SECONDS.
+    jobs=[PeriodicJob(name="calendar-feeds", interval_seconds=15.0, run=refresh_due_feeds)],
+    tables=("review_records", "participants", "participant_busy", "meetings", "meeting_participants",
+            "meeting_proposals", "review_plans", "plan_milestones"),
+    openapi_tags=[
+        {"name": "participants", "description": "Professionals invited to panel meetings and Learning Events, "
+                                                "and their busy time (by hand, an uploaded diary, or a feed URL)."},
+        {"name": "proposals", "description": "Times every required participant can make."},
+        {"name": "meetings", "description": "Booked meetings, invitations (iCalendar), replies and attendance."},
+        {"name": "reviews", "description": "Reviews the scheduler knows of (from events) and their plans."},
+    ],
 )

@@ -38,6 +38,8 @@ class MeetingRescheduledV1(_Payload):
     start: datetime
     end: datetime
     sequence: int
+    # Optional (added later): where it was before, so consumers need not keep a copy.
+    previous_start: datetime | None = None
 
 
 @event_type("meeting.cancelled.v1")

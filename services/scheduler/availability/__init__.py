@@ -23,6 +23,7 @@ from .slots import (
     Availability,
     Proposal,
     Suggestion,
+    availability_at,
     propose_slots,
 )
 from .working_time import (
@@ -51,6 +52,7 @@ __all__ = [
     "Proposal",
     "Suggestion",
     "WorkingHours",
+    "availability_at",
     "build_invitation",
     "clip",
     "intersect",

@@ -56,6 +56,7 @@ __all__ = [
     "Availability",
     "Proposal",
     "Suggestion",
+    "availability_at",
     "propose_slots",
 ]
 
@@ -300,6 +301,16 @@ def _status(p: _Prepared, s: int, e: int) -> Availability:
     if _overlaps(p.tentative, s, e):
         return "tentative"
     return "free"
+
+
+def availability_at(attendee: Attendee, start: datetime, end: datetime, *, buffer_minutes: int = 0) -> Availability:
+    """One attendee's state for one given slot, by the same rules as the slot finder
+    (used to check a booking against a diary): out_of_office, then
+    outside_working_hours, then busy, then tentative, else free."""
+    s, e = _floor_ts(to_utc(start)), _ceil_ts(to_utc(end))
+    if e <= s:
+        raise ValueError("the slot must end after it starts")
+    return _status(_prepare(attendee, (s, e), [(s, e)], buffer_minutes * 60), s, e)
 
 
 # ---------------------------------------------------------------- main entry

@@ -13,7 +13,11 @@ class ReviewRecord(SQLModel, table=True):
 
     review_id: str = Field(primary_key=True, max_length=36)
     board_code: str = Field(max_length=64, index=True)
-    referral_date: date
+    # None when the decision event overtook the referral event (events of different types
+    # are not ordered); the referral fills it in when it arrives.
+    referral_date: date | None = None
     status: str = Field(max_length=32)
+    outcome: str | None = Field(default=None, max_length=32)
+    decided_on: date | None = None
     created_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
     updated_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)

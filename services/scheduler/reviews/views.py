@@ -5,24 +5,32 @@ from datetime import date, datetime
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from shared.http.deps import PrincipalDep, SessionDep, can_see
-from shared.http.problems import Problem
-from services.scheduler.reviews.models import ReviewRecord
+from shared.http.deps import PrincipalDep, SessionDep
+from services.scheduler.common import review_for
+from services.scheduler.plans.service import PlanPublic, read_plan
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
+NOT_FOUND = {404: {"description": "No such review for this key (another board's is 404 too)"}}
 
 
 class ReviewRecordPublic(BaseModel):
     review_id: str
     board_code: str
-    referral_date: date
+    referral_date: date | None
     status: str
+    outcome: str | None = None
+    decided_on: date | None = None
     created_at: datetime
 
 
-@router.get("/{review_id}", response_model=ReviewRecordPublic, summary="The scheduler's record of a review")
+@router.get("/{review_id}", response_model=ReviewRecordPublic, summary="The scheduler's record of a review",
+            responses=NOT_FOUND)
 def read(review_id: str, session: SessionDep, principal: PrincipalDep):
-    record = session.get(ReviewRecord, review_id)
-    if record is None or not can_see(principal, record.board_code):
-        raise Problem(404, f"No review {review_id} known to the scheduler for this key.")
-    return record
+    return review_for(session, principal, review_id)
+
+
+@router.get("/{review_id}/plan", response_model=PlanPublic,
+            summary="The review's plan (target date per step) against reality; which steps are late",
+            responses={404: {"description": "No such review for this key, or no plan (no CPR/MAPF decision)"}})
+def plan(review_id: str, session: SessionDep, principal: PrincipalDep):
+    return read_plan(session, principal, review_id)

@@ -1,0 +1,64 @@
+"""Meetings (panel meetings, Learning Events...), their invitees and stored proposals."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, SQLModel
+
+from shared.db import UTCDateTime, utcnow
+
+# booked -> at_risk (a required invitee declined) -> booked again when they accept;
+# booked / at_risk -> cancelled; booked / at_risk -> held (attendance recorded).
+ACTIVE = ("booked", "at_risk")
+
+
+class Meeting(SQLModel, table=True):
+    __tablename__ = "meetings"
+
+    id: str = Field(primary_key=True, max_length=36, default_factory=lambda: str(uuid.uuid4()))
+    board_code: str = Field(max_length=64, index=True)
+    review_id: str = Field(max_length=36, index=True)
+    kind: str = Field(max_length=32)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    location: str | None = Field(default=None, max_length=500)
+    notes: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    status: str = Field(default="booked", max_length=16)
+    # iCalendar: the UID never changes; SEQUENCE rises on every change the invitees must see.
+    uid: str = Field(max_length=200)
+    sequence: int = 0
+    organizer_email: str = Field(max_length=320)
+    organizer_name: str | None = Field(default=None, max_length=200)
+    held_on: date | None = None
+    attendance_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class MeetingInvitee(SQLModel, table=True):
+    __tablename__ = "meeting_participants"
+
+    meeting_id: str = Field(primary_key=True, max_length=36, foreign_key="meetings.id")
+    participant_id: str = Field(primary_key=True, max_length=36, foreign_key="participants.id", index=True)
+    required: bool = True
+    # needs_action | accepted | declined | tentative
+    response: str = Field(default="needs_action", max_length=16)
+    responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attended: bool | None = None
+
+
+class MeetingProposal(SQLModel, table=True):
+    """A proposal as answered (request and result as JSON), so it can be read again."""
+
+    __tablename__ = "meeting_proposals"
+
+    id: str = Field(primary_key=True, max_length=36, default_factory=lambda: str(uuid.uuid4()))
+    board_code: str = Field(max_length=64, index=True)
+    review_id: str = Field(max_length=36, index=True)
+    meeting_id: str | None = Field(default=None, max_length=36)
+    kind: str = Field(max_length=32)
+    result: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)

@@ -1,0 +1,187 @@
+"""Request and response bodies for proposals and meetings."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from services.scheduler.participants.schemas import EMAIL_PATTERN
+
+MeetingKind = Literal["panel_meeting", "learning_event", "cprg_meeting", "other"]
+Availability = Literal["free", "tentative", "busy", "out_of_office", "outside_working_hours"]
+Response = Literal["accepted", "declined", "tentative"]
+MAX_WINDOW_DAYS = 366
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _unique(ids: list[str], what: str) -> None:
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{what} lists a participant twice")
+
+
+class ProposalRequest(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "review_id": "0b6f0d7e-1f7e-4c55-9d38-1d1c6b1c2a10", "kind": "learning_event", "duration_minutes": 180,
+        "window_start": "2027-03-22T00:00:00+00:00", "window_end": "2027-04-10T00:00:00+01:00",
+        "required_participants": ["<participant id>", "<participant id>"],
+        "optional_participants": ["<participant id>"], "max_suggestions": 5, "min_optional_attendance": 0.5}]})
+
+    review_id: str = Field(max_length=36)
+    kind: MeetingKind
+    duration_minutes: int = Field(ge=15, le=720)
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    required_participants: list[str] = Field(default_factory=list, max_length=100)
+    optional_participants: list[str] = Field(default_factory=list, max_length=100)
+    max_suggestions: int = Field(default=5, ge=1, le=20)
+    min_optional_attendance: float = Field(default=0.0, ge=0.0, le=1.0)
+    granularity_minutes: Literal[5, 10, 15, 20, 30, 60] = 30
+    buffer_minutes: int = Field(default=0, ge=0, le=240)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.window_end <= self.window_start:
+            raise ValueError("window_end must be after window_start")
+        if (self.window_end - self.window_start).days > MAX_WINDOW_DAYS:
+            raise ValueError(f"the window may be at most {MAX_WINDOW_DAYS} days long")
+        if not self.required_participants and not self.optional_participants:
+            raise ValueError("name at least one participant")
+        _unique(self.required_participants + self.optional_participants, "the request")
+        return self
+
+
+class AttendeeAvailability(BaseModel):
+    participant_id: str
+    display_name: str
+    required: bool
+    availability: Availability
+
+
+class SuggestionOut(BaseModel):
+    rank: int
+    start: datetime
+    end: datetime
+    confidence: float = Field(description="1.0 when every invitee is free; a tentative required invitee halves it.")
+    reason: str
+    availability: list[AttendeeAvailability]
+
+
+class ProposalPublic(BaseModel):
+    id: str
+    review_id: str
+    meeting_id: str | None = Field(default=None, description="Set for alternatives to a booked meeting.")
+    kind: MeetingKind
+    duration_minutes: int
+    window_start: datetime
+    window_end: datetime
+    suggestions: list[SuggestionOut]
+    empty_reason: str | None = None
+    created_at: datetime
+
+
+class InviteeIn(_Request):
+    participant_id: str = Field(max_length=36)
+    required: bool = True
+
+
+class MeetingCreate(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "review_id": "0b6f0d7e-1f7e-4c55-9d38-1d1c6b1c2a10", "kind": "panel_meeting",
+        "start": "2027-03-29T10:00:00+01:00", "end": "2027-03-29T12:00:00+01:00",
+        "location": "Board office, meeting room 2 (and Teams)",
+        "participants": [{"participant_id": "<participant id>", "required": True},
+                         {"participant_id": "<participant id>", "required": False}]}]})
+
+    review_id: str = Field(max_length=36)
+    kind: MeetingKind
+    start: AwareDatetime
+    end: AwareDatetime
+    location: str | None = Field(default=None, max_length=500)
+    notes: str | None = Field(default=None, max_length=4000,
+                              description="Free text: checked for identifiers of children and families.")
+    participants: list[InviteeIn] = Field(min_length=1, max_length=100)
+    allow_conflicts: bool = Field(default=False, description="Book even when a required participant is busy.")
+    organizer_email: str | None = Field(default=None, max_length=320, pattern=EMAIL_PATTERN)
+    organizer_name: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if (self.end - self.start).total_seconds() > 24 * 3600:
+            raise ValueError("a meeting may last at most 24 hours")
+        _unique([p.participant_id for p in self.participants], "participants")
+        return self
+
+
+class MeetingUpdate(_Request):
+    """Reschedule (start and end), move (location, notes) or cancel (`status: cancelled`)."""
+
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    location: str | None = Field(default=None, max_length=500)
+    notes: str | None = Field(default=None, max_length=4000)
+    status: Literal["cancelled"] | None = None
+    allow_conflicts: bool = False
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.status == "cancelled" and (self.start or self.end or self.location or self.notes):
+            raise ValueError("cancel on its own: no other change with status 'cancelled'")
+        if (self.start is None) != (self.end is None):
+            raise ValueError("give both start and end to reschedule")
+        if self.start is not None and self.end <= self.start:
+            raise ValueError("end must be after start")
+        if self.start is not None and (self.end - self.start).total_seconds() > 24 * 3600:
+            raise ValueError("a meeting may last at most 24 hours")
+        return self
+
+
+class ResponseIn(_Request):
+    participant_id: str = Field(max_length=36)
+    response: Response
+
+
+class AttendanceIn(_Request):
+    attended: list[str] = Field(max_length=100, description="Ids of the invitees who attended; the others did not.")
+
+    @model_validator(mode="after")
+    def _check(self):
+        _unique(self.attended, "attended")
+        return self
+
+
+class InviteeOut(BaseModel):
+    participant_id: str
+    display_name: str
+    email: str
+    agency_code: str
+    required: bool
+    response: Literal["needs_action", "accepted", "declined", "tentative"]
+    responded_at: datetime | None
+    attended: bool | None
+
+
+class MeetingPublic(BaseModel):
+    id: str
+    review_id: str
+    board_code: str
+    kind: MeetingKind
+    start: datetime
+    end: datetime
+    location: str | None
+    notes: str | None
+    status: Literal["booked", "at_risk", "cancelled", "held"]
+    sequence: int
+    uid: str
+    organizer_email: str
+    participants: list[InviteeOut]
+    held_on: date | None
+    attendance_recorded_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    invite_url: str

@@ -1,0 +1,358 @@
+"""Proposals and meetings: book, reply, reschedule, cancel, record attendance. Every state
+change that other services care about stages its event in the same transaction."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.events.meetings import (
+    MeetingAtRiskV1,
+    MeetingBookedV1,
+    MeetingCancelledV1,
+    MeetingHeldV1,
+    MeetingRescheduledV1,
+)
+from shared.http.deps import board_scope, can_see
+from shared.http.pagination import keyset, page_of
+from shared.http.problems import Problem
+from shared.outbox import add_event
+from shared.settings import Settings
+from services.scheduler.availability import (
+    BusyInterval,
+    InviteAttendee,
+    availability_at,
+    build_invitation,
+    propose_slots,
+)
+from services.scheduler.common import LONDON, SOURCE, check_free_text, local, review_for
+from services.scheduler.diary import attendees_for
+from services.scheduler.meetings.models import ACTIVE, Meeting, MeetingInvitee, MeetingProposal
+from services.scheduler.meetings.schemas import (
+    AttendanceIn,
+    AttendeeAvailability,
+    InviteeOut,
+    MeetingCreate,
+    MeetingPublic,
+    MeetingUpdate,
+    ProposalPublic,
+    ProposalRequest,
+    ResponseIn,
+    SuggestionOut,
+)
+from services.scheduler.participants.models import Participant
+from services.scheduler.participants.service import participants_of_board
+
+KIND_LABELS = {"panel_meeting": "Review panel meeting", "learning_event": "Learning Event",
+               "cprg_meeting": "CPR Group meeting", "other": "Meeting"}
+# A required invitee in one of these states makes a booking a conflict (409 unless allowed).
+CONFLICTING = ("busy", "out_of_office", "outside_working_hours")
+SLACK = timedelta(days=1)  # diaries are read a day beyond a slot so working days are whole
+
+
+# ------------------------------------------------------------------------ proposals
+def _proposal(session: Session, board_code: str, *, review_id: str, kind: str, meeting_id: str | None,
+              invitees: list[tuple[Participant, bool]], window_start: datetime, window_end: datetime,
+              duration_minutes: int, granularity_minutes: int, buffer_minutes: int, max_suggestions: int,
+              min_optional_attendance: float, extra_busy=None) -> ProposalPublic:
+    attendees = attendees_for(session, invitees, window_start, window_end, exclude_meeting_id=meeting_id,
+                              extra_busy=extra_busy)
+    try:
+        result = propose_slots(attendees, window_start, window_end, duration_minutes,
+                               granularity_minutes=granularity_minutes, buffer_minutes=buffer_minutes,
+                               max_suggestions=max_suggestions, min_optional_attendance=min_optional_attendance)
+    except ValueError as exc:
+        raise Problem(422, f"The proposal request cannot be answered: {exc}.") from None
+    people = {p.id: (p, required) for p, required in invitees}
+    row = MeetingProposal(board_code=board_code, review_id=review_id, meeting_id=meeting_id, kind=kind,
+                          result="")
+    public = ProposalPublic(
+        id=row.id, review_id=review_id, meeting_id=meeting_id, kind=kind, duration_minutes=duration_minutes,
+        window_start=local(window_start), window_end=local(window_end), created_at=row.created_at,
+        empty_reason=result.empty_reason,
+        suggestions=[SuggestionOut(
+            rank=s.rank, start=local(s.start), end=local(s.end), confidence=s.confidence, reason=s.reason,
+            availability=[AttendeeAvailability(participant_id=pid, display_name=people[pid][0].display_name,
+                                               required=people[pid][1], availability=state)
+                          for pid, state in s.availability.items()])
+            for s in result.suggestions])
+    row.result = public.model_dump_json()
+    session.add(row)
+    return public
+
+
+def propose(session: Session, principal: Principal, body: ProposalRequest) -> ProposalPublic:
+    review_for(session, principal, body.review_id)
+    ids = body.required_participants + body.optional_participants
+    found = participants_of_board(session, principal, ids)
+    invitees = [(found[i], True) for i in body.required_participants] + \
+               [(found[i], False) for i in body.optional_participants]
+    return _proposal(session, principal.board_code, review_id=body.review_id, kind=body.kind, meeting_id=None,
+                     invitees=invitees, window_start=body.window_start, window_end=body.window_end,
+                     duration_minutes=body.duration_minutes, granularity_minutes=body.granularity_minutes,
+                     buffer_minutes=body.buffer_minutes, max_suggestions=body.max_suggestions,
+                     min_optional_attendance=body.min_optional_attendance)
+
+
+def get_proposal(session: Session, principal: Principal, proposal_id: str) -> ProposalPublic:
+    row = session.get(MeetingProposal, proposal_id)
+    if row is None or not can_see(principal, row.board_code):
+        raise Problem(404, f"No meeting proposal {proposal_id} for this key.")
+    return ProposalPublic.model_validate_json(row.result)
+
+
+# ------------------------------------------------------------------------ meetings
+def get_meeting(session: Session, principal: Principal, meeting_id: str) -> Meeting:
+    row = session.get(Meeting, meeting_id)
+    if row is None or not can_see(principal, row.board_code):
+        raise Problem(404, f"No meeting {meeting_id} for this key.")
+    return row
+
+
+def _invitees(session: Session, meeting: Meeting) -> list[tuple[MeetingInvitee, Participant]]:
+    return list(session.exec(
+        select(MeetingInvitee, Participant).join(Participant, Participant.id == MeetingInvitee.participant_id)
+        .where(MeetingInvitee.meeting_id == meeting.id)
+        .order_by(MeetingInvitee.required.desc(), Participant.display_name, Participant.id)).all())
+
+
+def to_public(session: Session, meeting: Meeting) -> MeetingPublic:
+    return MeetingPublic(
+        id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
+        start=local(meeting.starts_at), end=local(meeting.ends_at), location=meeting.location, notes=meeting.notes,
+        status=meeting.status, sequence=meeting.sequence, uid=meeting.uid, organizer_email=meeting.organizer_email,
+        held_on=meeting.held_on, attendance_recorded_at=meeting.attendance_recorded_at,
+        created_at=meeting.created_at, updated_at=meeting.updated_at,
+        invite_url=f"/v1/meetings/{meeting.id}/invite.ics",
+        participants=[InviteeOut(participant_id=p.id, display_name=p.display_name, email=p.email,
+                                 agency_code=p.agency_code, required=i.required, response=i.response,
+                                 responded_at=i.responded_at, attended=i.attended)
+                      for i, p in _invitees(session, meeting)])
+
+
+def _conflicts(session: Session, invitees: list[tuple[Participant, bool]], start: datetime, end: datetime,
+               exclude_meeting_id: str | None) -> list[dict]:
+    required = [(p, r) for p, r in invitees if r]
+    if not required:
+        return []
+    attendees = attendees_for(session, required, start - SLACK, end + SLACK, exclude_meeting_id=exclude_meeting_id)
+    out = []
+    for attendee in attendees:
+        state = availability_at(attendee, start, end)
+        if state in CONFLICTING:
+            out.append({"participant_id": attendee.id, "display_name": attendee.name, "availability": state})
+    return out
+
+
+def _raise_conflicts(conflicts: list[dict]) -> None:
+    if conflicts:
+        names = "; ".join(f"{c['display_name']} ({c['availability'].replace('_', ' ')})" for c in conflicts)
+        raise Problem(409, f"Required participants cannot attend at that time: {names}. Choose another time "
+                           "(see /v1/meeting-proposals) or send allow_conflicts.",
+                      slug="participant-busy", conflicts=conflicts)
+
+
+def book(session: Session, principal: Principal, body: MeetingCreate, settings: Settings) -> Meeting:
+    review = review_for(session, principal, body.review_id)
+    if review.status == "closed":
+        raise Problem(409, f"Review {review.review_id} is closed; no more meetings can be booked for it.")
+    check_free_text({"location": body.location, "notes": body.notes})
+    found = participants_of_board(session, principal, [p.participant_id for p in body.participants])
+    invitees = [(found[p.participant_id], p.required) for p in body.participants]
+    if not body.allow_conflicts:
+        _raise_conflicts(_conflicts(session, invitees, body.start, body.end, None))
+    meeting = Meeting(board_code=principal.board_code, review_id=body.review_id, kind=body.kind,
+                      starts_at=body.start, ends_at=body.end, location=body.location, notes=body.notes,
+                      organizer_email=body.organizer_email or settings.meeting_organizer_email,
+                      organizer_name=body.organizer_name or settings.meeting_organizer_name, uid="")
+    meeting.uid = f"cpr-meeting-{meeting.id}@scheduler.cpr.gov.wales"
+    session.add(meeting)
+    session.flush()
+    for participant, required in invitees:
+        session.add(MeetingInvitee(meeting_id=meeting.id, participant_id=participant.id, required=required))
+    session.flush()
+    required_count = sum(1 for _, r in invitees if r)
+    add_event(session, source=SOURCE, type="meeting.booked.v1", subject=meeting.id, data=MeetingBookedV1(
+        meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
+        start=meeting.starts_at, end=meeting.ends_at, required_count=required_count,
+        optional_count=len(invitees) - required_count, sequence=meeting.sequence))
+    return meeting
+
+
+def list_page(session: Session, principal: Principal, *, review_id: str | None, status: str | None,
+              kind: str | None, limit: int, cursor: str | None):
+    query = board_scope(select(Meeting), principal, Meeting.board_code)
+    if review_id:
+        query = query.where(Meeting.review_id == review_id)
+    if status:
+        query = query.where(Meeting.status == status)
+    if kind:
+        query = query.where(Meeting.kind == kind)
+    rows = session.exec(keyset(query, [Meeting.starts_at, Meeting.id], cursor, limit,
+                               convert=lambda v: [datetime.fromisoformat(v[0]), v[1]])).all()
+    return page_of(list(rows), limit, key=lambda r: [r.starts_at.isoformat(), r.id])
+
+
+def invitation(session: Session, principal: Principal, meeting_id: str, participant_id: str | None) -> bytes:
+    meeting = get_meeting(session, principal, meeting_id)
+    rows = _invitees(session, meeting)
+    only = None
+    if participant_id is not None:
+        match = [p for _, p in rows if p.id == participant_id]
+        if not match:
+            raise Problem(404, f"Participant {participant_id} is not invited to meeting {meeting_id}.")
+        only = match[0].email
+    partstat = {"needs_action": "NEEDS-ACTION", "accepted": "ACCEPTED", "declined": "DECLINED",
+                "tentative": "TENTATIVE"}
+    # A shared e-mail address (a team mailbox) appears once, as its first invitee.
+    seen, attendees = set(), []
+    for invitee, participant in rows:
+        if participant.email.lower() in seen:
+            continue
+        seen.add(participant.email.lower())
+        attendees.append(InviteAttendee(email=participant.email, name=participant.display_name,
+                                        required=invitee.required, partstat=partstat[invitee.response]))
+    return build_invitation(
+        uid=meeting.uid, sequence=meeting.sequence, start=meeting.starts_at, end=meeting.ends_at,
+        summary=f"{KIND_LABELS.get(meeting.kind, 'Meeting')}: Child Practice Review",
+        organizer_email=meeting.organizer_email, organizer_name=meeting.organizer_name,
+        attendees=attendees, location=meeting.location, description=meeting.notes,
+        cancelled=meeting.status == "cancelled", only_attendee=only, dtstamp=meeting.updated_at)
+
+
+def _require_active(meeting: Meeting, action: str) -> None:
+    if meeting.status not in ACTIVE:
+        raise Problem(409, f"Meeting {meeting.id} is {meeting.status}; it cannot {action}.", slug="meeting-not-active")
+
+
+def respond(session: Session, principal: Principal, meeting_id: str, body: ResponseIn) -> Meeting:
+    meeting = get_meeting(session, principal, meeting_id)
+    _require_active(meeting, "take replies")
+    invitee = session.get(MeetingInvitee, (meeting.id, body.participant_id))
+    if invitee is None:
+        raise Problem(404, f"Participant {body.participant_id} is not invited to meeting {meeting_id}.")
+    previous = invitee.response
+    invitee.response = body.response
+    invitee.responded_at = utcnow()
+    session.add(invitee)
+    session.flush()
+    declined_required = session.exec(select(MeetingInvitee).where(
+        MeetingInvitee.meeting_id == meeting.id, MeetingInvitee.required.is_(True),
+        MeetingInvitee.response == "declined")).all()
+    if invitee.required and body.response == "declined" and previous != "declined":
+        meeting.status = "at_risk"
+        add_event(session, source=SOURCE, type="meeting.at_risk.v1", subject=meeting.id, data=MeetingAtRiskV1(
+            meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
+            start=meeting.starts_at, declined_required_count=len(declined_required)))
+    elif meeting.status == "at_risk" and not declined_required:
+        meeting.status = "booked"  # the key person can come after all
+    meeting.updated_at = utcnow()
+    session.add(meeting)
+    return meeting
+
+
+def alternatives(session: Session, principal: Principal, meeting_id: str, *, window_start: datetime | None,
+                 window_end: datetime | None, max_suggestions: int, granularity_minutes: int,
+                 min_optional_attendance: float) -> ProposalPublic:
+    """Fresh proposals for the same invitees and length; the meeting's own slot does not count
+    as busy, except for those who declined it."""
+    meeting = get_meeting(session, principal, meeting_id)
+    if meeting.status == "held":
+        raise Problem(409, f"Meeting {meeting_id} has been held; there is nothing to move.")
+    now = utcnow()
+    start = window_start or max(now, meeting.starts_at - timedelta(days=14))
+    end = window_end or max(start, meeting.starts_at) + timedelta(days=28)
+    if end <= start:
+        raise Problem(422, "window_end must be after window_start.")
+    if (end - start).days > 366:
+        raise Problem(422, "The window may be at most 366 days long.")
+    rows = _invitees(session, meeting)
+    invitees = [(p, i.required) for i, p in rows]
+    slot = BusyInterval(meeting.starts_at, meeting.ends_at, "busy")
+    extra = {p.id: [slot] for i, p in rows if i.response == "declined"}
+    duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    return _proposal(session, meeting.board_code, review_id=meeting.review_id, kind=meeting.kind, meeting_id=meeting.id,
+                     invitees=invitees, window_start=start, window_end=end, duration_minutes=duration,
+                     granularity_minutes=granularity_minutes, buffer_minutes=0, max_suggestions=max_suggestions,
+                     min_optional_attendance=min_optional_attendance, extra_busy=extra)
+
+
+def update(session: Session, principal: Principal, meeting_id: str, body: MeetingUpdate) -> Meeting:
+    meeting = get_meeting(session, principal, meeting_id)
+    _require_active(meeting, "be changed")
+    given = body.model_dump(exclude_unset=True)
+    now = utcnow()
+    if body.status == "cancelled":
+        meeting.status = "cancelled"
+        meeting.cancelled_at = now
+        meeting.sequence += 1
+        add_event(session, source=SOURCE, type="meeting.cancelled.v1", subject=meeting.id, data=MeetingCancelledV1(
+            meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
+            sequence=meeting.sequence))
+    else:
+        check_free_text({"location": body.location, "notes": body.notes})
+        changed = False
+        for name in ("location", "notes"):
+            if name in given and given[name] != getattr(meeting, name):
+                setattr(meeting, name, given[name])
+                changed = True
+        moved = body.start is not None and (body.start != meeting.starts_at or body.end != meeting.ends_at)
+        if moved:
+            rows = _invitees(session, meeting)
+            if not body.allow_conflicts:
+                _raise_conflicts(_conflicts(session, [(p, i.required) for i, p in rows], body.start, body.end,
+                                            meeting.id))
+            previous_start = meeting.starts_at
+            meeting.starts_at, meeting.ends_at = body.start, body.end
+            for invitee, _ in rows:  # a new time needs new replies
+                invitee.response, invitee.responded_at = "needs_action", None
+                session.add(invitee)
+            meeting.status = "booked"
+            changed = True
+        if not changed:
+            return meeting  # nothing the invitees would see: SEQUENCE stays
+        meeting.sequence += 1
+        if moved:
+            add_event(session, source=SOURCE, type="meeting.rescheduled.v1", subject=meeting.id,
+                      data=MeetingRescheduledV1(
+                          meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code,
+                          kind=meeting.kind, start=meeting.starts_at, end=meeting.ends_at, sequence=meeting.sequence,
+                          previous_start=previous_start))
+    meeting.updated_at = now
+    session.add(meeting)
+    return meeting
+
+
+def record_attendance(session: Session, principal: Principal, meeting_id: str, body: AttendanceIn) -> Meeting:
+    meeting = get_meeting(session, principal, meeting_id)
+    if meeting.status == "held":
+        raise Problem(409, f"Attendance at meeting {meeting_id} was already recorded.", slug="attendance-recorded")
+    _require_active(meeting, "be held")
+    now = utcnow()
+    if now < meeting.starts_at:
+        raise Problem(409, f"Meeting {meeting_id} has not started yet (it starts "
+                           f"{local(meeting.starts_at).isoformat()}); record attendance afterwards.",
+                      slug="meeting-not-started")
+    rows = _invitees(session, meeting)
+    invited = {p.id: i for i, p in rows}
+    unknown = [pid for pid in body.attended if pid not in invited]
+    if unknown:
+        raise Problem(422, f"Not invited to this meeting: {', '.join(unknown)}.", errors=[
+            {"field": "attended", "in": "body", "message": "not an invitee", "code": "not_invited"}])
+    attended = set(body.attended)
+    for pid, invitee in invited.items():
+        invitee.attended = pid in attended
+        session.add(invitee)
+    meeting.status = "held"
+    meeting.held_on = meeting.starts_at.astimezone(LONDON).date()
+    meeting.attendance_recorded_at = meeting.updated_at = now
+    session.add(meeting)
+    required = [i for i in invited.values() if i.required]
+    add_event(session, source=SOURCE, type="meeting.held.v1", subject=meeting.id, data=MeetingHeldV1(
+        meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
+        held_on=meeting.held_on, invited_count=len(invited), attended_count=len(attended),
+        required_count=len(required), required_attended_count=sum(1 for i in required if i.attended)))
+    return meeting

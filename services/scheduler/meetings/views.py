@@ -1,0 +1,128 @@
+"""Proposals and meetings. Board keys act on their own board's; Welsh Government reads."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import AwareDatetime
+
+from shared.http.deps import BoardDep, PrincipalDep, SessionDep, get_runtime
+from shared.http.idempotency import IdempotencyDep
+from shared.http.pagination import CursorQuery, LimitQuery, Page
+from services.scheduler.meetings import service
+from services.scheduler.meetings.schemas import (
+    AttendanceIn,
+    MeetingCreate,
+    MeetingKind,
+    MeetingPublic,
+    MeetingUpdate,
+    ProposalPublic,
+    ProposalRequest,
+    ResponseIn,
+)
+
+proposals = APIRouter(prefix="/v1/meeting-proposals", tags=["proposals"])
+router = APIRouter(prefix="/v1/meetings", tags=["meetings"])
+NOT_FOUND = {404: {"description": "No such meeting for this key (another board's is 404 too)"}}
+NOT_ACTIVE = {409: {"description": "The meeting is cancelled or held"}}
+
+
+@proposals.post(
+    "", status_code=201, response_model=ProposalPublic, summary="Propose times every required participant can make",
+    description="Suggestions are best first (more optional attendees, fewer tentative conflicts, earlier), spread "
+                "over different days; weekends and Welsh bank holidays are never proposed. With no suggestion, "
+                "`empty_reason` says who or what blocks it.",
+    responses={404: {"description": "Review or participant unknown for this key"}})
+def propose(body: ProposalRequest, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
+    if (replayed := idem.replay()) is not None:
+        return replayed
+    result = service.propose(session, principal, body)
+    response = idem.respond(201, result, headers={"Location": f"/v1/meeting-proposals/{result.id}"})
+    session.commit()
+    return response
+
+
+@proposals.get("/{proposal_id}", response_model=ProposalPublic, summary="Read a proposal as it was answered")
+def read_proposal(proposal_id: str, session: SessionDep, principal: PrincipalDep):
+    return service.get_proposal(session, principal, proposal_id)
+
+
+@router.post("", status_code=201, response_model=MeetingPublic, summary="Book a meeting",
+             responses={409: {"description": "A required participant is busy (see `conflicts`), or the "
+                                             "Idempotency-Key was used with another body"},
+                        404: {"description": "Review or participant unknown for this key"}})
+def book(body: MeetingCreate, request: Request, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
+    if (replayed := idem.replay()) is not None:
+        return replayed
+    meeting = service.book(session, principal, body, get_runtime(request).settings)
+    response = idem.respond(201, service.to_public(session, meeting), headers={"Location": f"/v1/meetings/{meeting.id}"})
+    session.commit()
+    return response
+
+
+@router.get("", response_model=Page[MeetingPublic], summary="List meetings, by start (cursor pagination)")
+def list_meetings(session: SessionDep, principal: PrincipalDep, limit: LimitQuery = 50, cursor: CursorQuery = None,
+                  review_id: str | None = Query(default=None, max_length=36),
+                  status: str | None = Query(default=None, pattern="^(booked|at_risk|cancelled|held)$"),
+                  kind: MeetingKind | None = None):
+    rows, next_cursor = service.list_page(session, principal, review_id=review_id, status=status, kind=kind,
+                                          limit=limit, cursor=cursor)
+    return Page(items=[service.to_public(session, m) for m in rows], next_cursor=next_cursor)
+
+
+@router.get("/{meeting_id}", response_model=MeetingPublic, summary="Read a meeting", responses=NOT_FOUND)
+def read(meeting_id: str, session: SessionDep, principal: PrincipalDep):
+    return service.to_public(session, service.get_meeting(session, principal, meeting_id))
+
+
+@router.get("/{meeting_id}/invite.ics", summary="The iCalendar invitation (METHOD:REQUEST, or CANCEL when cancelled)",
+            response_class=Response, responses={**NOT_FOUND, 200: {"content": {"text/calendar": {}}}})
+def invite(meeting_id: str, session: SessionDep, principal: PrincipalDep,
+           participant_id: str | None = Query(default=None, max_length=36,
+                                              description="Only this invitee's ATTENDEE line (for sending one by one)")):
+    body = service.invitation(session, principal, meeting_id, participant_id)
+    method = "CANCEL" if b"METHOD:CANCEL" in body else "REQUEST"
+    return Response(body, media_type=f"text/calendar; charset=utf-8; method={method}",
+                    headers={"Content-Disposition": f'attachment; filename="meeting-{meeting_id}.ics"'})
+
+
+@router.patch("/{meeting_id}", response_model=MeetingPublic, summary="Reschedule, move or cancel a meeting",
+              responses={**NOT_FOUND, 409: {"description": "Cancelled or held; or a required participant is busy"}})
+def update(meeting_id: str, body: MeetingUpdate, session: SessionDep, principal: BoardDep):
+    meeting = service.update(session, principal, meeting_id, body)
+    session.commit()
+    return service.to_public(session, meeting)
+
+
+@router.post("/{meeting_id}/responses", response_model=MeetingPublic,
+             summary="Record an invitee's reply; a required decline puts the meeting at risk",
+             responses={**NOT_FOUND, **NOT_ACTIVE})
+def respond(meeting_id: str, body: ResponseIn, session: SessionDep, principal: BoardDep):
+    meeting = service.respond(session, principal, meeting_id, body)
+    session.commit()
+    return service.to_public(session, meeting)
+
+
+@router.get("/{meeting_id}/alternatives", response_model=ProposalPublic,
+            summary="Fresh proposals for the same invitees (the meeting's own time is not counted as busy)",
+            responses={**NOT_FOUND, 409: {"description": "The meeting has been held"}})
+def alternatives(meeting_id: str, session: SessionDep, principal: PrincipalDep,
+                 window_start: AwareDatetime | None = None, window_end: AwareDatetime | None = None,
+                 max_suggestions: Annotated[int, Query(ge=1, le=20)] = 5,
+                 granularity_minutes: Annotated[int, Query(ge=5, le=60)] = 30,
+                 min_optional_attendance: Annotated[float, Query(ge=0, le=1)] = 0.0):
+    result = service.alternatives(session, principal, meeting_id, window_start=window_start, window_end=window_end,
+                                  max_suggestions=max_suggestions, granularity_minutes=granularity_minutes,
+                                  min_optional_attendance=min_optional_attendance)
+    session.commit()
+    return result
+
+
+@router.post("/{meeting_id}/attendance", response_model=MeetingPublic,
+             summary="Record who attended (after the meeting has started); publishes meeting.held",
+             responses={**NOT_FOUND, 409: {"description": "Not started yet, cancelled, or already recorded"}})
+def attendance(meeting_id: str, body: AttendanceIn, session: SessionDep, principal: BoardDep):
+    meeting = service.record_attendance(session, principal, meeting_id, body)
+    session.commit()
+    return service.to_public(session, meeting)
