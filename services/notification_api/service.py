@@ -1,15 +1,32 @@
-"""The notification API: boards notify referrals and decisions to Welsh Government."""
+"""The notification API: boards notify referrals, decisions and milestones to Welsh Government."""
 from pathlib import Path
 
-from shared.service import ServiceSpec
+from shared.service import PeriodicJob, ServiceSpec
+from shared.settings import get_settings
+from services.notification_api.jobs import overdue
+from services.notification_api.monitoring.views import router as monitoring_router
+from services.notification_api.reviews.handlers import on_meeting_held, on_publication_published
 from services.notification_api.reviews.views import router as reviews_router
+from services.notification_api.reviews.views import types_router
 
 SPEC = ServiceSpec(
     name="notification_api",
     title="Child Practice Review notifications",
-    description="Boards' case systems notify referrals, decisions and milestones of Child Practice Reviews "
-                "to Welsh Government. Every error is application/problem+json.",
-    routers=[reviews_router],
+    description="Boards' case systems notify referrals, decisions, milestones and parallel proceedings of Child "
+                "Practice Reviews; Welsh Government reads every board's reviews and the monitoring figures. "
+                "Authenticate with `Authorization: Bearer <key>`. Every error is application/problem+json.",
+    routers=[reviews_router, types_router, monitoring_router],
     migrations=Path(__file__).parent / "migrations",
-    tables=("reviews",),
+    handlers={
+        "meeting.held.v1": on_meeting_held,
+        "publication.published.v1": on_publication_published,
+    },
+    jobs=[PeriodicJob("overdue", get_settings().overdue_check_seconds, overdue.run)],
+    tables=("review_types", "reviews", "review_milestones", "review_proceedings", "review_audit"),
+    reference_tables=("review_types",),
+    openapi_tags=[
+        {"name": "reviews", "description": "Referrals, decisions, milestones, proceedings and the audit trail."},
+        {"name": "review types", "description": "Review types are data (English and Welsh names, targets)."},
+        {"name": "monitoring", "description": "Figures for Welsh Government and boards."},
+    ],
 )

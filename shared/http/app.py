@@ -133,7 +133,8 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @app.get("/readyz", tags=["operations"], summary="Database and broker reachable",
              responses={503: {"description": "A dependency is down (problem+json)"}})
-    def readyz():
+    def readyz(request: Request):
+        runtime = request.app.state.runtime
         checks = {"database": False, "broker": False}
         try:
             with runtime.engine.connect() as conn:

@@ -60,7 +60,8 @@ def test_logs_are_json_with_correlation_ids_and_never_hold_keys_or_secrets(stack
     import json
 
     api = stack.url("notification_api")
-    httpx.post(f"{api}/v1/reviews", json={"board_reference": "GW-LOG-1", "referral_date": "2026-11-02"},
+    httpx.post(f"{api}/v1/reviews", json={"board_reference": "GW-LOG-1", "referral_date": "2026-11-02",
+                                              "trigger": {"kind": "death", "date": "2026-09-20"}, "abuse_or_neglect": "suspected", "child": {"age_years": 2, "on_child_protection_register_in_prior_6_months": False, "looked_after_in_prior_6_months": False}},
                headers={**keys.board("gwent"), "X-Correlation-ID": "trace-me-123"}, timeout=10)
     httpx.get(f"{stack.url('dissemination')}/v1/feed", headers=keys.wg, timeout=10)
     httpx.get(f"{stack.url('dissemination')}/v1/feed", headers={"Authorization": "Bearer cpr_wrong"}, timeout=10)

@@ -31,7 +31,8 @@ def test_key_create_works_on_all_three_apis_and_revoke_takes_effect_next_request
     key = run(settings, "admin", "key", "create", "--board", "north-wales", "--label", "case system").strip()
     assert key.startswith("cpr_")
     h = {"Authorization": f"Bearer {key}"}
-    r = clients["notification_api"].post("/v1/reviews", json={"board_reference": "NW-1", "referral_date": "2026-10-01"},
+    r = clients["notification_api"].post("/v1/reviews", json={"board_reference": "NW-1", "referral_date": "2026-10-01",
+                                               "trigger": {"kind": "death", "date": "2026-09-20"}, "abuse_or_neglect": "suspected", "child": {"age_years": 2, "on_child_protection_register_in_prior_6_months": False, "looked_after_in_prior_6_months": False}},
                                          headers=h)
     assert r.status_code == 201 and r.json()["board_code"] == "north-wales"
     assert clients["scheduler"].get(f"/v1/reviews/{uuid.uuid4()}", headers=h).status_code == 404

@@ -7,6 +7,11 @@ pytestmark = pytest.mark.integration
 
 SERVICES = ["notification_api", "scheduler", "dissemination"]
 
+# The referral facts a notification carries besides its reference and date (issue 3).
+FACTS = {"trigger": {"kind": "death", "date": "2026-10-20"}, "abuse_or_neglect": "suspected",
+         "child": {"age_years": 2, "on_child_protection_register_in_prior_6_months": False,
+                   "looked_after_in_prior_6_months": False}}
+
 
 def _is_problem(r, status):
     assert r.status_code == status, r.text
@@ -37,24 +42,24 @@ def test_404_405_422_401_are_problem_json_on_every_app(service, clients, keys):
 
 def test_unknown_fields_are_refused_and_nothing_is_stored(clients, keys):
     c = clients["notification_api"]
-    r = c.post("/v1/reviews", json={"board_reference": "GW-1", "referral_date": "2026-11-01", "child_name": "x"},
+    r = c.post("/v1/reviews", json={"board_reference": "GW-1", "referral_date": "2026-11-01", "child_name": "x", **FACTS},
                headers=keys.board())
     body = _is_problem(r, 422)
     assert {"field": "child_name", "in": "body", "message": "unknown field: not accepted",
             "code": "extra_forbidden"} in body["errors"]
-    ok = c.post("/v1/reviews", json={"board_reference": "GW-1", "referral_date": "2026-11-01"}, headers=keys.board())
+    ok = c.post("/v1/reviews", json={"board_reference": "GW-1", "referral_date": "2026-11-01", **FACTS}, headers=keys.board())
     assert ok.status_code == 201
 
 
 def test_idempotency_key_replays_and_refuses_a_different_body(clients, keys):
     c = clients["notification_api"]
     h = {**keys.board(), "Idempotency-Key": "k-1"}
-    a = c.post("/v1/reviews", json={"board_reference": "GW-7", "referral_date": "2026-11-01"}, headers=h)
-    b = c.post("/v1/reviews", json={"board_reference": "GW-7", "referral_date": "2026-11-01"}, headers=h)
+    a = c.post("/v1/reviews", json={"board_reference": "GW-7", "referral_date": "2026-11-01", **FACTS}, headers=h)
+    b = c.post("/v1/reviews", json={"board_reference": "GW-7", "referral_date": "2026-11-01", **FACTS}, headers=h)
     assert a.status_code == b.status_code == 201 and a.json() == b.json()
-    _is_problem(c.post("/v1/reviews", json={"board_reference": "GW-8", "referral_date": "2026-11-01"}, headers=h), 409)
+    _is_problem(c.post("/v1/reviews", json={"board_reference": "GW-8", "referral_date": "2026-11-01", **FACTS}, headers=h), 409)
     # Without the key, the same board_reference is a duplicate notification: 409.
-    _is_problem(c.post("/v1/reviews", json={"board_reference": "GW-7", "referral_date": "2026-11-01"},
+    _is_problem(c.post("/v1/reviews", json={"board_reference": "GW-7", "referral_date": "2026-11-01", **FACTS},
                        headers=keys.board()), 409)
 
 
@@ -76,7 +81,7 @@ def test_correlation_id_is_echoed_and_carried_into_the_event(clients, keys, runt
 
     from shared.outbox import OutboxMessage
 
-    r = clients["notification_api"].post("/v1/reviews", json={"board_reference": "GW-9", "referral_date": "2026-11-01"},
+    r = clients["notification_api"].post("/v1/reviews", json={"board_reference": "GW-9", "referral_date": "2026-11-01", **FACTS},
                                          headers={**keys.board(), "X-Correlation-ID": "case-system-abc123"})
     assert r.headers["x-correlation-id"] == "case-system-abc123"
     with Session(runtimes["notification_api"].engine) as s:

@@ -31,7 +31,8 @@ def test_cpr_up_quick_start_serves_the_first_thread(tmp_path):
         assert f"http://127.0.0.1:{ports['notification_api']}/docs" in text
         api = f"http://127.0.0.1:{ports['notification_api']}"
         wait_until(lambda: httpx.get(f"{api}/healthz").status_code == 200, what="the API")
-        r = httpx.post(f"{api}/v1/reviews", json={"board_reference": "GW-QS-1", "referral_date": "2026-11-02"},
+        r = httpx.post(f"{api}/v1/reviews", json={"board_reference": "GW-QS-1", "referral_date": "2026-11-02",
+                                                  "trigger": {"kind": "death", "date": "2026-09-20"}, "abuse_or_neglect": "suspected", "child": {"age_years": 2, "on_child_protection_register_in_prior_6_months": False, "looked_after_in_prior_6_months": False}},
                        headers={"Authorization": f"Bearer {board}"})
         assert r.status_code == 201, r.text
         review_id = r.json()["id"]

@@ -5,20 +5,115 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, utcnow
 
 
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class ReviewType(SQLModel, table=True):
+    """A kind of review a board can decide to hold: reference data seeded by the migration
+    (concise_cpr, extended_cpr, mapf). Further kinds (e.g. the Single Unified Safeguarding
+    Review's) are rows, not code."""
+
+    __tablename__ = "review_types"
+
+    code: str = Field(primary_key=True, max_length=32)
+    name_en: str = Field(max_length=200)
+    name_cy: str = Field(max_length=200)
+    target_months: int | None = None
+    target_days: int | None = None
+    reviewers_expected: int
+    is_review: bool
+    active: bool = True
+
+
 class Review(SQLModel, table=True):
     __tablename__ = "reviews"
-    __table_args__ = (UniqueConstraint("board_code", "board_reference", name="uq_reviews_board_reference"),)
+    __table_args__ = (
+        UniqueConstraint("board_code", "board_reference", name="uq_reviews_board_reference"),
+        Index("ix_reviews_created_at_id", "created_at", "id"),
+    )
 
-    id: str = Field(primary_key=True, max_length=36, default_factory=lambda: str(uuid.uuid4()))
+    id: str = Field(primary_key=True, max_length=36, default_factory=_uuid)
     board_code: str = Field(max_length=64, foreign_key="boards.code", index=True)
     board_reference: str = Field(max_length=64)
     referral_date: date
+    # -- referral facts (the criteria are applied to these) ---------------------------
+    trigger_kind: str = Field(max_length=40)
+    trigger_date: date
+    abuse_or_neglect: str = Field(max_length=20)
+    child_age_years: int
+    on_child_protection_register_in_prior_6_months: bool
+    looked_after_in_prior_6_months: bool
+    agencies_involved: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    summary: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # -- what the criteria imply -------------------------------------------------------
+    criteria_met: bool
+    indicated_type: str | None = Field(default=None, max_length=32)
+    criteria_reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # -- the Board's decision ----------------------------------------------------------
+    outcome: str | None = Field(default=None, max_length=32)
+    review_type: str | None = Field(default=None, max_length=32, foreign_key="review_types.code")
+    decided_on: date | None = None
+    rationale: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    departs_from_criteria: bool | None = None
+    target_completion_date: date | None = None
+    # -- lifecycle (denormalised from milestones so monitoring is one GROUP BY) -------
     status: str = Field(max_length=32, default="referred", index=True)
+    report_approved_on: date | None = None
+    report_published_on: date | None = None
+    closed_on: date | None = None
+    overdue_notified_on: date | None = None
     created_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
     updated_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class ReviewMilestone(SQLModel, table=True):
+    __tablename__ = "review_milestones"
+    __table_args__ = (UniqueConstraint("review_id", "milestone", name="uq_review_milestones_review_milestone"),)
+
+    id: str = Field(primary_key=True, max_length=36, default_factory=_uuid)
+    review_id: str = Field(max_length=36, foreign_key="reviews.id", index=True)
+    milestone: str = Field(max_length=40)
+    occurred_on: date
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # "api", or the event type that recorded it (e.g. "meeting.held.v1").
+    source: str = Field(max_length=100)
+    recorded_by: str = Field(max_length=100)
+    recorded_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class ReviewProceeding(SQLModel, table=True):
+    """A parallel proceeding (criminal, coroner_inquest, disciplinary, other): a delay reason."""
+
+    __tablename__ = "review_proceedings"
+
+    id: str = Field(primary_key=True, max_length=36, default_factory=_uuid)
+    review_id: str = Field(max_length=36, foreign_key="reviews.id", index=True)
+    kind: str = Field(max_length=32)
+    started_on: date
+    ended_on: date | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class ReviewAudit(SQLModel, table=True):
+    """Who read or changed a review, when, with which key."""
+
+    __tablename__ = "review_audit"
+    __table_args__ = (Index("ix_review_audit_review_id_id", "review_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    review_id: str = Field(max_length=36)
+    board_code: str = Field(max_length=64)
+    principal: str = Field(max_length=100)
+    key_id: str | None = Field(default=None, max_length=36)
+    action: str = Field(max_length=10)  # read | create | update
+    what: str = Field(max_length=100)
+    at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)

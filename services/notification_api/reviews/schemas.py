@@ -1,24 +1,237 @@
 """Request and response bodies. Unknown fields are refused so nothing unexpected is stored."""
 from __future__ import annotations
 
-from datetime import date, datetime
+import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.notification_api.rules.agencies import AGENCIES
+from services.notification_api.rules.lifecycle import MILESTONES
 
-class ReviewCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"board_reference": "GW-2026-0042", "referral_date": "2026-11-02"}]})
+TriggerKind = Literal["death", "life_threatening_injury", "serious_permanent_impairment", "other"]
+AbuseOrNeglect = Literal["known", "suspected", "not_suspected"]
+AgencyCode = Literal[tuple(AGENCIES)]  # type: ignore[valid-type]
+OutcomeCode = Literal["concise_cpr", "extended_cpr", "mapf", "no_review"]
+MilestoneCode = Literal[tuple(m.value for m in MILESTONES)]  # type: ignore[valid-type]
+ProceedingKindCode = Literal["criminal", "coroner_inquest", "disciplinary", "other"]
+StatusCode = Literal["referred", "in_progress", "report_approved", "published", "closed"]
+
+FREE_TEXT = 4000
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- requests -------------------------------------------------------------------------------
+class Trigger(_Request):
+    kind: TriggerKind = Field(description="The harm: `death`, `life_threatening_injury`, "
+                                          "`serious_permanent_impairment`, or `other` (none of the three "
+                                          "qualifying harms; such a case may still go to a MAPF).")
+    date: dt.date = Field(description="Date of the death or injury; for impairment, the date a local "
+                                      "authority or relevant partner identified it.")
+
+
+class ChildFacts(_Request):
+    age_years: int = Field(ge=0, le=25, description="Age in whole years at the trigger date (no date of birth).")
+    on_child_protection_register_in_prior_6_months: bool = Field(
+        description="On the child protection register on any date in the 6 months before the trigger date.")
+    looked_after_in_prior_6_months: bool = Field(
+        description="Looked after (care leavers who have turned 18 included) on any date in the 6 months "
+                    "before the trigger date.")
+
+
+class ReviewCreate(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "board_reference": "GW-2026-0042",
+        "referral_date": "2026-03-02",
+        "trigger": {"kind": "life_threatening_injury", "date": "2026-02-20"},
+        "abuse_or_neglect": "suspected",
+        "child": {"age_years": 1, "on_child_protection_register_in_prior_6_months": False,
+                  "looked_after_in_prior_6_months": False},
+        "agencies_involved": ["childrens_services", "police", "health_board"],
+        "summary": "Infant admitted with head injury; health visitor and GP contact in prior months.",
+    }]})
 
     board_reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
                                  description="The board's own pseudonymous case reference; unique per board.")
-    referral_date: date
+    referral_date: dt.date = Field(description="When the incident was referred to the Board.")
+    trigger: Trigger
+    abuse_or_neglect: AbuseOrNeglect
+    child: ChildFacts
+    agencies_involved: list[AgencyCode] = Field(default_factory=list, max_length=len(AGENCIES),
+                                                description="Codes of the agencies involved: "
+                                                            + ", ".join(AGENCIES) + ".")
+    summary: str | None = Field(default=None, max_length=FREE_TEXT,
+                                description="Free text, checked for identifiers (rejected with a 422 naming "
+                                            "the field). No names, dates of birth, addresses or NHS numbers.")
+
+
+class DecisionCreate(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"outcome": "concise_cpr", "decided_on": "2026-03-16", "rationale": None},
+        {"outcome": "mapf", "decided_on": "2026-03-16",
+         "rationale": "Criteria met, but a recent extended review covered the same agencies; a forum "
+                      "will draw the learning sooner."},
+    ]})
+
+    outcome: OutcomeCode
+    decided_on: dt.date
+    rationale: str | None = Field(default=None, max_length=FREE_TEXT,
+                                  description="Required when the decision departs from what the criteria "
+                                              "indicate. Checked for identifiers.")
+
+
+class MilestoneCreate(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"milestone": "panel_convened", "date": "2026-03-30", "note": "Panel of five agencies."},
+        {"milestone": "report_approved", "date": "2026-08-20"},
+    ]})
+
+    milestone: MilestoneCode
+    date: dt.date
+    note: str | None = Field(default=None, max_length=FREE_TEXT, description="Checked for identifiers.")
+
+
+class ProceedingCreate(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "criminal", "started_on": "2026-03-10", "note": "Police investigation; CPS charging decision awaited."},
+        {"kind": "coroner_inquest", "started_on": "2026-04-01", "ended_on": "2026-09-30"},
+    ]})
+
+    kind: ProceedingKindCode
+    started_on: dt.date
+    ended_on: dt.date | None = None
+    note: str | None = Field(default=None, max_length=FREE_TEXT, description="Checked for identifiers.")
+
+
+class ProceedingConclude(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"ended_on": "2026-10-14"}]})
+
+    ended_on: dt.date
+
+
+class CloseCreate(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"closed_on": "2026-11-30"}]})
+
+    closed_on: dt.date
+
+
+# -- responses ------------------------------------------------------------------------------
+class CriteriaAssessmentPublic(BaseModel):
+    criteria_met: bool
+    indicated_type: str | None
+    reasons: list[str]
+
+
+class DecisionPublic(BaseModel):
+    outcome: OutcomeCode
+    decided_on: dt.date
+    rationale: str | None
+    departs_from_criteria: bool
+
+
+class MilestonePublic(BaseModel):
+    milestone: str
+    date: dt.date
+    note: str | None
+    source: str = Field(description="`api`, or the event that recorded it (e.g. `meeting.held.v1`).")
+    recorded_at: dt.datetime
+
+
+class ProceedingPublic(BaseModel):
+    id: str
+    review_id: str
+    kind: str
+    started_on: dt.date
+    ended_on: dt.date | None
+    note: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TimescalePublic(BaseModel):
+    target_completion_date: dt.date
+    as_of: dt.date
+    completed: bool = Field(description="Report approved (or, without a report, the review closed).")
+    days_elapsed: int
+    days_remaining: int | None
+    days_overdue: int
+    overdue: bool
+    completed_within_target: bool | None
+    days_under_proceedings: int
+    delay_reasons: list[str]
+    active_delay_reasons: list[str]
 
 
 class ReviewPublic(BaseModel):
     id: str
     board_code: str
     board_reference: str
-    referral_date: date
-    status: str
-    created_at: datetime
+    referral_date: dt.date
+    status: StatusCode
+    trigger: Trigger
+    abuse_or_neglect: AbuseOrNeglect
+    child: ChildFacts
+    agencies_involved: list[str]
+    summary: str | None
+    criteria_assessment: CriteriaAssessmentPublic
+    review_type: str | None
+    decision: DecisionPublic | None
+    departs_from_criteria: bool | None
+    target_completion_date: dt.date | None
+    timescale: TimescalePublic | None
+    milestones: list[MilestonePublic]
+    proceedings: list[ProceedingPublic]
+    closed_on: dt.date | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ReviewSummary(BaseModel):
+    id: str
+    board_code: str
+    board_reference: str
+    referral_date: dt.date
+    status: StatusCode
+    criteria_met: bool
+    indicated_type: str | None
+    outcome: OutcomeCode | None
+    decided_on: dt.date | None
+    departs_from_criteria: bool | None
+    target_completion_date: dt.date | None
+    overdue: bool
+    closed_on: dt.date | None
+    created_at: dt.datetime
+
+
+class ReviewPage(BaseModel):
+    items: list[ReviewSummary]
+    next_cursor: str | None = None
+
+
+class AuditEntryPublic(BaseModel):
+    id: int
+    review_id: str
+    principal: str = Field(description="`board:<code>`, `welsh-government`, or `event:<type>` for facts "
+                                       "recorded from another service's event.")
+    key_id: str | None
+    action: Literal["read", "create", "update"]
+    what: str
+    at: dt.datetime
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryPublic]
+    next_cursor: str | None = None
+
+
+class ReviewTypePublic(BaseModel):
+    code: str
+    name_en: str
+    name_cy: str
+    target_months: int | None
+    target_days: int | None
+    reviewers_expected: int
+    is_review: bool

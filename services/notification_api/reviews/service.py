@@ -1,35 +1,464 @@
-"""Use cases on reviews: each stages its events in the same transaction as its change."""
+"""Use cases on reviews. Each takes a Session and a Principal, raises Problem for anything
+the caller did wrong, stages its events with add_event in the same transaction as its
+change, and audits every read and write of a review. The view commits once."""
 from __future__ import annotations
 
+import logging
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, not_, or_
 from sqlmodel import Session, select
 
 from shared.auth import Principal
-from shared.events.reviews import ReviewReferredV1
+from shared.db import utcnow
+from shared.events.reviews import (
+    ReviewClosedV1,
+    ReviewDecisionRecordedV1,
+    ReviewMilestoneRecordedV1,
+    ReviewProceedingsChangedV1,
+    ReviewReferredV1,
+)
+from shared.http.deps import board_scope, can_see
+from shared.http.pagination import keyset, page_of
 from shared.http.problems import Problem
+from shared.logs import log
 from shared.outbox import add_event
-from services.notification_api.reviews.models import Review
-from services.notification_api.reviews.schemas import ReviewCreate
+from shared.pii import check_fields, describe, message
+from shared.settings import Settings
+from services.notification_api.reviews.models import (
+    Review,
+    ReviewAudit,
+    ReviewMilestone,
+    ReviewProceeding,
+    ReviewType,
+)
+from services.notification_api.reviews.schemas import (
+    CloseCreate,
+    DecisionCreate,
+    MilestoneCreate,
+    ProceedingConclude,
+    ProceedingCreate,
+    ReviewCreate,
+)
+from services.notification_api.rules import lifecycle, timescale
+from services.notification_api.rules.criteria import CriteriaAssessment, ReferralFacts, assess
+from services.notification_api.rules.errors import RuleViolation
+from services.notification_api.rules.review_types import ReviewTypeSpec, target_completion_date
+
+logger = logging.getLogger(__name__)
 
 SOURCE = "/cpr/notification_api"
+LONDON = ZoneInfo("Europe/London")
+OPEN_STATUSES = ("in_progress", "report_approved", "published")
 
 
-def notify_referral(session: Session, principal: Principal, body: ReviewCreate) -> Review:
+def today() -> date:
+    """Dates people see (and "in the future" checks) are Europe/London dates."""
+    return datetime.now(LONDON).date()
+
+
+# -- helpers --------------------------------------------------------------------------------
+def rule_problem(exc: RuleViolation) -> Problem:
+    return Problem(exc.status, exc.detail, slug=exc.code.replace("_", "-"), code=exc.code)
+
+
+def check_free_text(settings: Settings, fields: dict[str, str | None]) -> None:
+    findings = check_fields({k: v for k, v in fields.items() if v}, settings.identifier_names)
+    if findings:
+        raise Problem(422, message(findings), slug="identifier-in-free-text", errors=[
+            {"field": f.field, "in": "body", "message": describe(f), "code": f"identifier:{f.kind}"}
+            for f in findings])
+
+
+def _invalid(code: str, detail: str, field: str) -> Problem:
+    return Problem(422, detail, slug=code.replace("_", "-"), code=code,
+                   errors=[{"field": field, "in": "body", "message": detail, "code": code}])
+
+
+def audit(session: Session, principal: Principal | None, review: Review, action: str, what: str,
+          *, actor: str | None = None) -> None:
+    session.add(ReviewAudit(review_id=review.id, board_code=review.board_code,
+                            principal=actor or principal.name, key_id=principal.key_id if principal else None,
+                            action=action, what=what[:100]))
+
+
+def get_visible(session: Session, principal: Principal, review_id: str, *, for_update: bool = False) -> Review:
+    """The review if this key may see it. Another board's review is reported as absent, never
+    as forbidden: its existence is data too."""
+    query = select(Review).where(Review.id == review_id)
+    if for_update:
+        query = query.with_for_update()  # serialises concurrent writes to one review (PostgreSQL)
+    review = session.exec(query).first()
+    if review is None or not can_see(principal, review.board_code):
+        raise Problem(404, f"No review {review_id} visible to this key.")
+    return review
+
+
+def review_type_spec(row: ReviewType) -> ReviewTypeSpec:
+    return ReviewTypeSpec(code=row.code, name_en=row.name_en, name_cy=row.name_cy,
+                          reviewers_expected=row.reviewers_expected, is_review=row.is_review,
+                          target_months=row.target_months, target_days=row.target_days)
+
+
+def _milestones(session: Session, review_id: str) -> list[ReviewMilestone]:
+    return list(session.exec(select(ReviewMilestone).where(ReviewMilestone.review_id == review_id)
+                             .order_by(ReviewMilestone.occurred_on, ReviewMilestone.recorded_at)).all())
+
+
+def _proceedings(session: Session, review_id: str) -> list[ReviewProceeding]:
+    return list(session.exec(select(ReviewProceeding).where(ReviewProceeding.review_id == review_id)
+                             .order_by(ReviewProceeding.started_on, ReviewProceeding.created_at)).all())
+
+
+def state_of(session: Session, review: Review) -> lifecycle.ReviewState:
+    return lifecycle.ReviewState(
+        status=review.status, outcome=review.outcome, decided_on=review.decided_on,
+        milestones={m.milestone: m.occurred_on for m in _milestones(session, review.id)},
+        referred_on=review.referral_date)
+
+
+def assessment_of(review: Review) -> CriteriaAssessment:
+    return CriteriaAssessment(criteria_met=review.criteria_met, indicated_type=review.indicated_type,
+                              reasons=list(review.criteria_reasons))
+
+
+def completed_on(review: Review) -> date | None:
+    """A review is complete when its report is approved; one that closes without a report (a
+    MAPF after its forum, or after its action plan) is complete when it closes."""
+    return review.report_approved_on or review.closed_on
+
+
+def is_overdue(review: Review, on: date) -> bool:
+    return (review.status == "in_progress" and review.target_completion_date is not None
+            and review.target_completion_date < on)
+
+
+def detail(session: Session, review: Review) -> dict:
+    milestones = _milestones(session, review.id)
+    proceedings = _proceedings(session, review.id)
+    figures = None
+    if review.decided_on is not None and review.target_completion_date is not None:
+        now = max(today(), review.decided_on)
+        done = completed_on(review)
+        ts = timescale.compute(review.decided_on, review.target_completion_date,
+                               max(done, review.decided_on) if done else None, now,
+                               [timescale.Proceeding(p.kind, p.started_on, p.ended_on) for p in proceedings])
+        figures = {**ts.__dict__, "delay_reasons": [k.value for k in ts.delay_reasons],
+                   "active_delay_reasons": [k.value for k in ts.active_delay_reasons]}
+    decision = None
+    if review.outcome is not None:
+        decision = {"outcome": review.outcome, "decided_on": review.decided_on, "rationale": review.rationale,
+                    "departs_from_criteria": bool(review.departs_from_criteria)}
+    return {
+        "id": review.id, "board_code": review.board_code, "board_reference": review.board_reference,
+        "referral_date": review.referral_date, "status": review.status,
+        "trigger": {"kind": review.trigger_kind, "date": review.trigger_date},
+        "abuse_or_neglect": review.abuse_or_neglect,
+        "child": {"age_years": review.child_age_years,
+                  "on_child_protection_register_in_prior_6_months": review.on_child_protection_register_in_prior_6_months,
+                  "looked_after_in_prior_6_months": review.looked_after_in_prior_6_months},
+        "agencies_involved": list(review.agencies_involved), "summary": review.summary,
+        "criteria_assessment": {"criteria_met": review.criteria_met, "indicated_type": review.indicated_type,
+                                "reasons": list(review.criteria_reasons)},
+        "review_type": review.review_type, "decision": decision,
+        "departs_from_criteria": review.departs_from_criteria,
+        "target_completion_date": review.target_completion_date, "timescale": figures,
+        "milestones": [{"milestone": m.milestone, "date": m.occurred_on, "note": m.note, "source": m.source,
+                        "recorded_at": m.recorded_at} for m in milestones],
+        "proceedings": [proceeding_public(p) for p in proceedings],
+        "closed_on": review.closed_on, "created_at": review.created_at, "updated_at": review.updated_at,
+    }
+
+
+def proceeding_public(p: ReviewProceeding) -> dict:
+    return {"id": p.id, "review_id": p.review_id, "kind": p.kind, "started_on": p.started_on,
+            "ended_on": p.ended_on, "note": p.note, "created_at": p.created_at, "updated_at": p.updated_at}
+
+
+def summary(review: Review, on: date) -> dict:
+    return {"id": review.id, "board_code": review.board_code, "board_reference": review.board_reference,
+            "referral_date": review.referral_date, "status": review.status, "criteria_met": review.criteria_met,
+            "indicated_type": review.indicated_type, "outcome": review.outcome, "decided_on": review.decided_on,
+            "departs_from_criteria": review.departs_from_criteria,
+            "target_completion_date": review.target_completion_date, "overdue": is_overdue(review, on),
+            "closed_on": review.closed_on, "created_at": review.created_at}
+
+
+def _touch(review: Review) -> None:
+    review.updated_at = utcnow()
+
+
+# -- use cases ------------------------------------------------------------------------------
+def notify_referral(session: Session, principal: Principal, body: ReviewCreate, settings: Settings) -> Review:
+    now = today()
+    if body.referral_date > now:
+        raise _invalid("referral_in_future", f"The referral date {body.referral_date} is in the future.",
+                       "referral_date")
+    if body.trigger.date > now:
+        raise _invalid("trigger_in_future", f"The trigger date {body.trigger.date} is in the future.",
+                       "trigger.date")
+    if body.trigger.date > body.referral_date:
+        raise _invalid("trigger_after_referral", f"The trigger date {body.trigger.date} is after the referral "
+                       f"date {body.referral_date}; an incident is referred after it happens.", "trigger.date")
+    check_free_text(settings, {"summary": body.summary})
     existing = session.exec(select(Review.id).where(
         Review.board_code == principal.board_code, Review.board_reference == body.board_reference)).first()
     if existing:
         raise Problem(409, "This board has already notified a review with this board_reference.",
                       slug="duplicate-board-reference", existing_review_id=existing)
-    review = Review(board_code=principal.board_code, board_reference=body.board_reference,
-                    referral_date=body.referral_date)
+    facts = ReferralFacts(
+        harm=None if body.trigger.kind == "other" else body.trigger.kind,
+        abuse_or_neglect=body.abuse_or_neglect,
+        on_child_protection_register_in_prior_6_months=body.child.on_child_protection_register_in_prior_6_months,
+        looked_after_in_prior_6_months=body.child.looked_after_in_prior_6_months,
+        age_years=body.child.age_years, trigger_date=body.trigger.date)
+    result = assess(facts)
+    review = Review(
+        board_code=principal.board_code, board_reference=body.board_reference, referral_date=body.referral_date,
+        trigger_kind=body.trigger.kind, trigger_date=body.trigger.date, abuse_or_neglect=body.abuse_or_neglect,
+        child_age_years=body.child.age_years,
+        on_child_protection_register_in_prior_6_months=body.child.on_child_protection_register_in_prior_6_months,
+        looked_after_in_prior_6_months=body.child.looked_after_in_prior_6_months,
+        agencies_involved=sorted(set(body.agencies_involved)), summary=body.summary,
+        criteria_met=result.criteria_met, indicated_type=result.indicated_type, criteria_reasons=result.reasons)
     session.add(review)
+    audit(session, principal, review, "create", "referral")
     add_event(session, source=SOURCE, type="review.referred.v1", subject=review.id, data=ReviewReferredV1(
-        review_id=review.id, board_code=review.board_code, referral_date=review.referral_date, status=review.status))
+        review_id=review.id, board_code=review.board_code, referral_date=review.referral_date,
+        status=review.status, trigger_kind=review.trigger_kind, criteria_met=review.criteria_met,
+        indicated_type=review.indicated_type))
     return review
 
 
-def get_review(session: Session, principal: Principal, review_id: str) -> Review:
-    review = session.get(Review, review_id)
-    # Another board's review is reported as absent, never as forbidden: its existence is data too.
-    if review is None or not (principal.welsh_government or review.board_code == principal.board_code):
-        raise Problem(404, f"No review {review_id} visible to this key.")
+def record_decision(session: Session, principal: Principal, review_id: str, body: DecisionCreate,
+                    settings: Settings) -> Review:
+    review = get_visible(session, principal, review_id, for_update=True)
+    check_free_text(settings, {"rationale": body.rationale})
+    type_row = None
+    if body.outcome != "no_review":
+        type_row = session.get(ReviewType, body.outcome)
+        if type_row is None or not type_row.active:
+            raise _invalid("unknown_review_type", f"Review type {body.outcome} is not offered.", "outcome")
+    try:
+        result = lifecycle.decide(state_of(session, review), body.outcome, body.decided_on, body.rationale,
+                                  assessment_of(review), today())
+    except RuleViolation as exc:
+        raise rule_problem(exc) from None
+    review.outcome = body.outcome
+    review.review_type = type_row.code if type_row else None
+    review.decided_on = body.decided_on
+    review.rationale = result.rationale
+    review.departs_from_criteria = result.departs_from_criteria
+    review.status = result.status.value
+    review.target_completion_date = (target_completion_date(review_type_spec(type_row), body.decided_on)
+                                     if type_row else None)
+    if review.status == "closed":
+        review.closed_on = body.decided_on
+    _touch(review)
+    audit(session, principal, review, "update", f"decision:{body.outcome}")
+    add_event(session, source=SOURCE, type="review.decision_recorded.v1", subject=review.id,
+              data=ReviewDecisionRecordedV1(
+                  review_id=review.id, board_code=review.board_code, outcome=review.outcome,
+                  decided_on=review.decided_on, departs_from_criteria=review.departs_from_criteria,
+                  status=review.status, target_completion_date=review.target_completion_date,
+                  indicated_type=review.indicated_type))
+    if review.status == "closed":
+        _closed_event(session, review)
     return review
+
+
+def _closed_event(session: Session, review: Review) -> None:
+    add_event(session, source=SOURCE, type="review.closed.v1", subject=review.id, data=ReviewClosedV1(
+        review_id=review.id, board_code=review.board_code, closed_on=review.closed_on, outcome=review.outcome))
+
+
+def apply_milestone(session: Session, review: Review, milestone: str, on: date, *, note: str | None,
+                    source: str, recorded_by: str) -> bool:
+    """Record a milestone on a (locked) review. True if recorded, False for an identical
+    re-post (idempotent). Raises RuleViolation for anything the lifecycle refuses."""
+    state = state_of(session, review)
+    if state.outcome is not None and lifecycle.milestone_repost(state, milestone, on) == "identical":
+        return False
+    new_state = lifecycle.apply_milestone(state, milestone, on, today())
+    session.add(ReviewMilestone(review_id=review.id, milestone=milestone, occurred_on=on, note=note,
+                                source=source, recorded_by=recorded_by))
+    review.status = new_state.status.value
+    if milestone == lifecycle.Milestone.REPORT_APPROVED:
+        review.report_approved_on = on
+    elif milestone == lifecycle.Milestone.REPORT_PUBLISHED:
+        review.report_published_on = on
+    _touch(review)
+    add_event(session, source=SOURCE, type="review.milestone_recorded.v1", subject=review.id,
+              data=ReviewMilestoneRecordedV1(review_id=review.id, board_code=review.board_code,
+                                             milestone=milestone, on=on, status=review.status,
+                                             review_type=review.review_type))
+    return True
+
+
+def record_milestone(session: Session, principal: Principal, review_id: str, body: MilestoneCreate,
+                     settings: Settings) -> tuple[Review, bool]:
+    review = get_visible(session, principal, review_id, for_update=True)
+    check_free_text(settings, {"note": body.note})
+    try:
+        created = apply_milestone(session, review, body.milestone, body.date, note=body.note, source="api",
+                                  recorded_by=principal.name)
+    except RuleViolation as exc:
+        raise rule_problem(exc) from None
+    if created:
+        audit(session, principal, review, "update", f"milestone:{body.milestone}")
+    else:
+        # Nothing changed; the caller is shown the review, which is a read.
+        audit(session, principal, review, "read", f"milestone_repost:{body.milestone}")
+    return review, created
+
+
+def record_milestone_fact(session: Session, *, review_id: str, board_code: str, milestone: str, on: date,
+                          source: str) -> bool:
+    """A milestone another service reports as a fact (a Learning Event held, a report
+    published). Applied once and idempotently. If the lifecycle refuses it (no decision yet,
+    the report not yet approved, the review closed, a different date already recorded) it is
+    logged and nothing is recorded: the board can still post the milestone itself, and a valid
+    fact must never be retried into the dead-letter queue."""
+    review = session.exec(select(Review).where(Review.id == review_id).with_for_update()).first()
+    if review is None or review.board_code != board_code:
+        log(logger, logging.WARNING, "milestone fact for an unknown review ignored", review_id=review_id,
+            board_code=board_code, milestone=milestone, source=source)
+        return False
+    try:
+        created = apply_milestone(session, review, milestone, on, note=None, source=source,
+                                  recorded_by=f"event:{source}")
+    except RuleViolation as exc:
+        log(logger, logging.WARNING, "milestone fact not recorded: the lifecycle refuses it",
+            review_id=review_id, milestone=milestone, source=source, rule=exc.code)
+        return False
+    if created:
+        audit(session, None, review, "update", f"milestone:{milestone}", actor=f"event:{source}")
+    return created
+
+
+def add_proceeding(session: Session, principal: Principal, review_id: str, body: ProceedingCreate,
+                   settings: Settings) -> ReviewProceeding:
+    review = get_visible(session, principal, review_id, for_update=True)
+    check_free_text(settings, {"note": body.note})
+    if review.status == "closed":
+        raise Problem(409, "Cannot add a proceeding: the review is closed.", slug="review-closed",
+                      code="review_closed")
+    try:
+        timescale.validate_proceeding(body.kind, body.started_on, body.ended_on, today())
+    except RuleViolation as exc:
+        raise rule_problem(exc) from None
+    row = ReviewProceeding(review_id=review.id, kind=body.kind, started_on=body.started_on,
+                           ended_on=body.ended_on, note=body.note)
+    session.add(row)
+    _touch(review)
+    audit(session, principal, review, "update", f"proceeding_added:{body.kind}")
+    add_event(session, source=SOURCE, type="review.proceedings_changed.v1", subject=review.id,
+              data=ReviewProceedingsChangedV1(review_id=review.id, board_code=review.board_code,
+                                              proceeding_id=row.id, kind=row.kind,
+                                              change="concluded" if row.ended_on else "started",
+                                              started_on=row.started_on, ended_on=row.ended_on))
+    return row
+
+
+def conclude_proceeding(session: Session, principal: Principal, review_id: str, proceeding_id: str,
+                        body: ProceedingConclude) -> ReviewProceeding:
+    review = get_visible(session, principal, review_id, for_update=True)
+    row = session.get(ReviewProceeding, proceeding_id)
+    if row is None or row.review_id != review.id:
+        raise Problem(404, f"No proceeding {proceeding_id} on review {review_id}.")
+    try:
+        updated = timescale.conclude_proceeding(timescale.Proceeding(row.kind, row.started_on, row.ended_on),
+                                                body.ended_on, today())
+    except RuleViolation as exc:
+        raise rule_problem(exc) from None
+    if row.ended_on == updated.ended_on:
+        audit(session, principal, review, "read", f"proceeding_repost:{row.kind}")
+        return row
+    row.ended_on = updated.ended_on
+    row.updated_at = utcnow()
+    _touch(review)
+    audit(session, principal, review, "update", f"proceeding_concluded:{row.kind}")
+    add_event(session, source=SOURCE, type="review.proceedings_changed.v1", subject=review.id,
+              data=ReviewProceedingsChangedV1(review_id=review.id, board_code=review.board_code,
+                                              proceeding_id=row.id, kind=row.kind, change="concluded",
+                                              started_on=row.started_on, ended_on=row.ended_on))
+    return row
+
+
+def close_review(session: Session, principal: Principal, review_id: str, body: CloseCreate) -> Review:
+    review = get_visible(session, principal, review_id, for_update=True)
+    try:
+        new_state = lifecycle.close(state_of(session, review), body.closed_on, today())
+    except RuleViolation as exc:
+        raise rule_problem(exc) from None
+    review.status = new_state.status.value
+    review.closed_on = body.closed_on
+    _touch(review)
+    audit(session, principal, review, "update", "closed")
+    _closed_event(session, review)
+    return review
+
+
+def read_review(session: Session, principal: Principal, review_id: str) -> Review:
+    review = get_visible(session, principal, review_id)
+    audit(session, principal, review, "read", "review")
+    return review
+
+
+def list_reviews(session: Session, principal: Principal, *, status: str | None, type: str | None,
+                 board: str | None, overdue: bool | None, decided_from: date | None, decided_to: date | None,
+                 limit: int, cursor: str | None) -> tuple[list[Review], str | None]:
+    """Every review returned is audited as read (what="list"): a list shows case facts, and
+    "every read of a case record is auditable" should not depend on which endpoint read it."""
+    now = today()
+    query = board_scope(select(Review), principal, Review.board_code)
+    if board is not None:
+        query = query.where(Review.board_code == board)
+    if status is not None:
+        query = query.where(Review.status == status)
+    if type is not None:
+        query = query.where(Review.outcome == type)
+    if decided_from is not None:
+        query = query.where(Review.decided_on >= decided_from)
+    if decided_to is not None:
+        query = query.where(Review.decided_on <= decided_to)
+    if overdue is not None:
+        cond = and_(Review.status == "in_progress", Review.target_completion_date < now)
+        query = query.where(cond if overdue else or_(not_(cond), Review.target_completion_date.is_(None)))
+
+    def convert(values):
+        try:
+            return [datetime.fromisoformat(values[0]), str(values[1])]
+        except (TypeError, ValueError):
+            raise Problem(400, "The cursor is not one this service issued; start again without it.",
+                          slug="invalid-cursor") from None
+
+    rows = list(session.exec(keyset(query, [Review.created_at, Review.id], cursor, limit, descending=True,
+                                    convert=convert)).all())
+    rows, next_cursor = page_of(rows, limit, key=lambda r: [r.created_at.isoformat(), r.id])
+    for r in rows:
+        audit(session, principal, r, "read", "list")
+    return rows, next_cursor
+
+
+def read_audit(session: Session, principal: Principal, review_id: str, *, limit: int,
+               cursor: str | None) -> tuple[list[ReviewAudit], str | None]:
+    review = get_visible(session, principal, review_id)
+    query = select(ReviewAudit).where(ReviewAudit.review_id == review.id)
+
+    def convert(values):
+        if not isinstance(values[0], int):
+            raise Problem(400, "The cursor is not one this service issued; start again without it.",
+                          slug="invalid-cursor")
+        return values
+
+    rows = list(session.exec(keyset(query, [ReviewAudit.id], cursor, limit, convert=convert)).all())
+    rows, next_cursor = page_of(rows, limit, key=lambda r: [r.id])
+    # Reading the audit trail is itself a read of the case record; it shows on the next page.
+    audit(session, principal, review, "read", "audit")
+    return rows, next_cursor
+
+
+def review_types(session: Session) -> list[ReviewType]:
+    return list(session.exec(select(ReviewType).where(ReviewType.active).order_by(ReviewType.code)).all())

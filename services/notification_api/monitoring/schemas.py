@@ -1,0 +1,84 @@
+"""Monitoring figures for Welsh Government (nationally and per board) and for a board (its own)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+
+class NotificationCount(BaseModel):
+    year: int = Field(description="Calendar year of the decision.")
+    type: str = Field(description="The decision: concise_cpr, extended_cpr, mapf or no_review.")
+    count: int
+
+
+class Duration(BaseModel):
+    count: int = Field(description="Reviews with both dates.")
+    median_days: float | None
+    mean_days: float | None
+
+
+class TypeTimescale(BaseModel):
+    type: str
+    decided: int
+    decision_to_report_approval: Duration
+    decision_to_publication: Duration
+    completed: int = Field(description="Report approved (or closed without a report).")
+    completed_within_target: int
+    share_completed_within_target: float | None = Field(description="completed_within_target / completed.")
+
+
+class DecisionConsistency(BaseModel):
+    decisions: int
+    criteria_met: int = Field(description="Decisions on referrals where the criteria were met.")
+    departures: int = Field(description="Decisions departing from what the criteria indicate.")
+    departure_share: float | None
+    mapf: int
+    mapf_share: float | None
+    no_review: int
+    no_review_share: float | None
+
+
+class DelayReason(BaseModel):
+    kind: str = Field(description="criminal, coroner_inquest, disciplinary or other.")
+    reviews: int = Field(description="Reviews with at least one proceeding of this kind.")
+    proceedings: int
+    ongoing: int = Field(description="Proceedings not yet concluded.")
+
+
+class Figures(BaseModel):
+    referrals: int
+    awaiting_decision: int
+    open: int = Field(description="Decided reviews not yet closed (in_progress, report_approved, published).")
+    overdue: int = Field(description="In progress and past the target completion date.")
+    notifications: list[NotificationCount]
+    timescales: list[TypeTimescale]
+    decision_consistency: DecisionConsistency
+    delay_reasons: list[DelayReason]
+
+
+class BoardFigures(Figures):
+    board_code: str
+
+
+class MonitoringPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{
+        "as_of": "2026-11-30", "national": None,
+        "boards": [{"board_code": "gwent", "referrals": 12, "awaiting_decision": 1, "open": 6, "overdue": 2,
+                    "notifications": [{"year": 2026, "type": "concise_cpr", "count": 5}],
+                    "timescales": [{"type": "concise_cpr", "decided": 5,
+                                    "decision_to_report_approval": {"count": 3, "median_days": 201.0,
+                                                                    "mean_days": 214.33},
+                                    "decision_to_publication": {"count": 2, "median_days": 260.5,
+                                                                "mean_days": 260.5},
+                                    "completed": 3, "completed_within_target": 1,
+                                    "share_completed_within_target": 0.3333}],
+                    "decision_consistency": {"decisions": 11, "criteria_met": 7, "departures": 2,
+                                             "departure_share": 0.1818, "mapf": 3, "mapf_share": 0.2727,
+                                             "no_review": 1, "no_review_share": 0.0909},
+                    "delay_reasons": [{"kind": "criminal", "reviews": 2, "proceedings": 2, "ongoing": 1}]}],
+    }]}}
+
+    as_of: dt.date = Field(description="Europe/London date the open and overdue figures are counted on.")
+    national: Figures | None = Field(description="All boards together (Welsh Government only).")
+    boards: list[BoardFigures]

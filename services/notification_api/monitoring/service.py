@@ -1,0 +1,201 @@
+"""Monitoring figures computed in the database (GROUP BY; percentile_cont on PostgreSQL, a
+window-function median on the quick start's SQLite), never by loading every row."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import Integer, and_, case, cast, distinct, extract, func, or_, select
+from sqlmodel import Session
+
+from shared.auth import Board, Principal
+from shared.db import is_postgres
+from shared.http.problems import Problem
+from services.notification_api.reviews.models import Review, ReviewProceeding
+from services.notification_api.reviews.service import OPEN_STATUSES, today
+
+NOTIFICATION_TYPES = ("concise_cpr", "extended_cpr", "mapf", "no_review")
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _sum(cond):
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def _days(session: Session, later, earlier):
+    if is_postgres(session):
+        return later - earlier  # date - date is an integer number of days
+    return cast(func.julianday(later) - func.julianday(earlier), Integer)
+
+
+def _key(row, by_board: bool):
+    return row[0] if by_board else None
+
+
+def _rest(row, by_board: bool):
+    return tuple(row[1:]) if by_board else tuple(row)
+
+
+class _Figures:
+    """Runs each figure's query once grouped by board and once nationally (when asked)."""
+
+    def __init__(self, session: Session, where, on: date):
+        self.session = session
+        self.where = where  # the caller's scope on Review
+        self.on = on
+
+    def _run(self, query, by_board: bool):
+        return self.session.execute(query).all()
+
+    def counts(self, by_board: bool) -> dict:
+        keys = [Review.board_code] if by_board else []
+        q = select(*keys, func.count(),
+                   _sum(Review.status == "referred"),
+                   _sum(Review.status.in_(OPEN_STATUSES)),
+                   _sum(and_(Review.status == "in_progress", Review.target_completion_date < self.on)),
+                   ).where(*self.where).group_by(*keys)
+        out = {}
+        for row in self.session.execute(q).all():
+            referrals, awaiting, open_, overdue = (int(v) for v in _rest(row, by_board))
+            out[_key(row, by_board)] = {"referrals": referrals, "awaiting_decision": awaiting, "open": open_,
+                                        "overdue": overdue}
+        return out
+
+    def notifications(self, by_board: bool) -> dict:
+        keys = [Review.board_code] if by_board else []
+        year = extract("year", Review.decided_on)
+        q = (select(*keys, year.label("year"), Review.outcome, func.count())
+             .where(*self.where, Review.decided_on.is_not(None)).group_by(*keys, year, Review.outcome)
+             .order_by(*keys, year, Review.outcome))
+        out = defaultdict(list)
+        for row in self.session.execute(q).all():
+            y, outcome, n = _rest(row, by_board)
+            out[_key(row, by_board)].append({"year": int(y), "type": outcome, "count": int(n)})
+        return out
+
+    def durations(self, by_board: bool, end_column) -> dict:
+        """(board?, type) -> count, mean and median days from the decision to end_column."""
+        keys = ([Review.board_code] if by_board else []) + [Review.review_type]
+        days = _days(self.session, end_column, Review.decided_on)
+        where = [*self.where, Review.review_type.is_not(None), end_column.is_not(None),
+                 Review.decided_on.is_not(None)]
+        out = {}
+        if is_postgres(self.session):
+            q = (select(*keys, func.count(), func.avg(days), func.percentile_cont(0.5).within_group(days))
+                 .where(*where).group_by(*keys))
+            for row in self.session.execute(q).all():
+                *k, n, mean, median = row
+                out[tuple(k)] = (int(n), float(mean), float(median))
+            return out
+        q = select(*keys, func.count(), func.avg(days)).where(*where).group_by(*keys)
+        for row in self.session.execute(q).all():
+            *k, n, mean = row
+            out[tuple(k)] = [int(n), float(mean), None]
+        # Median without percentile_cont: the middle one or two rows of each ordered group.
+        inner = select(*[c.label(c.key) for c in keys], days.label("d"),
+                       func.row_number().over(partition_by=keys, order_by=days).label("rn"),
+                       func.count().over(partition_by=keys).label("n")).where(*where).subquery()
+        ikeys = [inner.c[c.key] for c in keys]
+        mq = (select(*ikeys, func.avg(inner.c.d))
+              .where(or_(inner.c.rn == (inner.c.n + 1) // 2, inner.c.rn == (inner.c.n + 2) // 2))
+              .group_by(*ikeys))
+        for row in self.session.execute(mq).all():
+            *k, median = row
+            out[tuple(k)][2] = float(median)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def completion(self, by_board: bool) -> dict:
+        keys = ([Review.board_code] if by_board else []) + [Review.review_type]
+        done = func.coalesce(Review.report_approved_on, Review.closed_on)
+        q = (select(*keys, func.count(), _sum(done.is_not(None)),
+                    _sum(and_(done.is_not(None), done <= Review.target_completion_date)))
+             .where(*self.where, Review.review_type.is_not(None)).group_by(*keys))
+        return {tuple(row[:-3]): tuple(int(v) for v in row[-3:]) for row in self.session.execute(q).all()}
+
+    def consistency(self, by_board: bool) -> dict:
+        keys = [Review.board_code] if by_board else []
+        q = (select(*keys, func.count(), _sum(Review.criteria_met), _sum(Review.departs_from_criteria),
+                    _sum(Review.outcome == "mapf"), _sum(Review.outcome == "no_review"))
+             .where(*self.where, Review.outcome.is_not(None)).group_by(*keys))
+        out = {}
+        for row in self.session.execute(q).all():
+            n, met, dep, mapf, none = (int(v) for v in _rest(row, by_board))
+            out[_key(row, by_board)] = {"decisions": n, "criteria_met": met, "departures": dep,
+                                        "departure_share": _share(dep, n), "mapf": mapf,
+                                        "mapf_share": _share(mapf, n), "no_review": none,
+                                        "no_review_share": _share(none, n)}
+        return out
+
+    def delays(self, by_board: bool) -> dict:
+        keys = [Review.board_code] if by_board else []
+        q = (select(*keys, ReviewProceeding.kind, func.count(distinct(ReviewProceeding.review_id)), func.count(),
+                    _sum(ReviewProceeding.ended_on.is_(None)))
+             .join(Review, Review.id == ReviewProceeding.review_id)
+             .where(*self.where).group_by(*keys, ReviewProceeding.kind).order_by(*keys, ReviewProceeding.kind))
+        out = defaultdict(list)
+        for row in self.session.execute(q).all():
+            kind, reviews, n, ongoing = _rest(row, by_board)
+            out[_key(row, by_board)].append({"kind": kind, "reviews": int(reviews), "proceedings": int(n),
+                                             "ongoing": int(ongoing)})
+        return out
+
+    def collect(self, by_board: bool) -> dict:
+        counts = self.counts(by_board)
+        notes = self.notifications(by_board)
+        to_approval = self.durations(by_board, Review.report_approved_on)
+        to_publication = self.durations(by_board, Review.report_published_on)
+        completion = self.completion(by_board)
+        consistency = self.consistency(by_board)
+        delays = self.delays(by_board)
+
+        def figures(board: str | None) -> dict:
+            prefix = (board,) if by_board else ()
+            timescales = []
+            for (*k, review_type), (decided, completed, within) in sorted(completion.items(),
+                                                                          key=lambda kv: str(kv[0])):
+                if tuple(k) != prefix:
+                    continue
+                a = to_approval.get((*prefix, review_type))
+                p = to_publication.get((*prefix, review_type))
+                timescales.append({
+                    "type": review_type, "decided": decided,
+                    "decision_to_report_approval": _duration(a), "decision_to_publication": _duration(p),
+                    "completed": completed, "completed_within_target": within,
+                    "share_completed_within_target": _share(within, completed)})
+            empty = {"decisions": 0, "criteria_met": 0, "departures": 0, "departure_share": None, "mapf": 0,
+                     "mapf_share": None, "no_review": 0, "no_review_share": None}
+            return {**counts.get(board, {"referrals": 0, "awaiting_decision": 0, "open": 0, "overdue": 0}),
+                    "notifications": notes.get(board, []), "timescales": timescales,
+                    "decision_consistency": consistency.get(board, empty), "delay_reasons": delays.get(board, [])}
+
+        return {"figures": figures, "boards": set(counts)}
+
+
+def _duration(values) -> dict:
+    if values is None:
+        return {"count": 0, "median_days": None, "mean_days": None}
+    n, mean, median = values
+    return {"count": n, "median_days": round(median, 2), "mean_days": round(mean, 2)}
+
+
+def monitoring(session: Session, principal: Principal, board: str | None) -> dict:
+    on = today()
+    if principal.welsh_government:
+        where = [Review.board_code == board] if board else []
+        national = _Figures(session, [], on).collect(by_board=False)["figures"](None)
+        per_board = _Figures(session, where, on).collect(by_board=True)
+        codes = set(per_board["boards"])
+        if board:
+            codes.add(board)
+        else:
+            codes |= set(session.execute(select(Board.code).where(Board.active)).scalars())
+        boards = [{"board_code": c, **per_board["figures"](c)} for c in sorted(codes)]
+        return {"as_of": on, "national": national, "boards": boards}
+    if board and board != principal.board_code:
+        raise Problem(403, "A board's key sees its own board's figures only; Welsh Government sees all.")
+    per_board = _Figures(session, [Review.board_code == principal.board_code], on).collect(by_board=True)
+    return {"as_of": on, "national": None,
+            "boards": [{"board_code": principal.board_code, **per_board["figures"](principal.board_code)}]}

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from shared.http.deps import PrincipalDep, SessionDep
+from services.notification_api.monitoring import service
+from services.notification_api.monitoring.schemas import MonitoringPublic
+
+router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
+
+
+@router.get("", response_model=MonitoringPublic, summary="Monitoring figures",
+            description="Welsh Government: national figures and every board's; a board: its own. Notifications "
+                        "by type and year; median and mean days from decision to report approval and to "
+                        "publication; share completed within target; open and overdue counts; decision "
+                        "consistency (departures from the criteria, MAPF and no-review rates); delay reasons. "
+                        "Aggregates only, so not recorded in reviews' audit trails.",
+            responses={403: {"description": "A board asking for another board's figures"}})
+def monitoring(session: SessionDep, principal: PrincipalDep,
+               board: Annotated[str | None, Query(max_length=64, description="One board's figures.")] = None):
+    return service.monitoring(session, principal, board)
