@@ -1,17 +1,42 @@
 """Dissemination: published learning, search, subscriptions and the national feed."""
 from pathlib import Path
 
-from shared.service import ServiceSpec
-from services.dissemination.feed.handlers import on_review_referred
+from shared.db import session_scope
+from shared.service import PeriodicJob, Runtime, ServiceSpec
+from services.dissemination.feed.handlers import on_event
+from services.dissemination.feed.projection import FEED_EVENT_TYPES
 from services.dissemination.feed.views import router as feed_router
+from services.dissemination.publications.service import expire_due
+from services.dissemination.publications.views import router as publications_router
+from services.dissemination.subscriptions.handlers import on_delivery_requested
+from services.dissemination.subscriptions.views import router as subscriptions_router
+from services.dissemination.themes.views import router as themes_router
+
+EXPIRY_CHECK_SECONDS = 300.0
+
+
+def expire_publications(runtime: Runtime) -> None:
+    with session_scope(runtime.engine) as session:
+        expire_due(session)
+
 
 SPEC = ServiceSpec(
     name="dissemination",
     title="Child Practice Review learning and national feed",
     description="Bilingual published learning from reviews, searchable by theme; subscriptions; and the "
                 "national feed Welsh Government consumes. Every error is application/problem+json.",
-    routers=[feed_router],
+    routers=[feed_router, publications_router, themes_router, subscriptions_router],
     migrations=Path(__file__).parent / "migrations",
-    handlers={"review.referred.v1": on_review_referred},
-    tables=("feed_entries",),
+    handlers={**{t: on_event for t in FEED_EVENT_TYPES},
+              "webhook.delivery_requested.v1": on_delivery_requested},
+    jobs=[PeriodicJob("expire_publications", EXPIRY_CHECK_SECONDS, expire_publications)],
+    tables=("feed_entries", "feed_reviews", "publications", "publication_themes", "publication_documents",
+            "learning_themes", "subscriptions", "webhook_deliveries"),
+    reference_tables=("learning_themes",),
+    openapi_tags=[
+        {"name": "national feed", "description": "Welsh Government only: what is happening across Wales"},
+        {"name": "publications", "description": "Published learning: boards publish, anyone searches"},
+        {"name": "themes", "description": "The theme taxonomy and cross-region learning"},
+        {"name": "subscriptions", "description": "Signed webhooks (Standard Webhooks)"},
+    ],
 )

@@ -14,6 +14,7 @@ from shared.events.registry import (
 from shared.events import meetings as _meetings  # noqa: F401,E402
 from shared.events import publications as _publications  # noqa: F401,E402
 from shared.events import reviews as _reviews  # noqa: F401,E402
+from shared.events import webhooks as _webhooks  # noqa: F401,E402
 
 __all__ = [
     "EVENT_TYPES",

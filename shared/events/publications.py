@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -26,7 +27,11 @@ class PublicationPublishedV1(_Payload):
 
 @event_type("publication.withdrawn.v1")
 class PublicationWithdrawnV1(_Payload):
+    """The publication left the public lists: withdrawn by its board, or past `available_until`
+    (`reason` "expired"). Optional field: consumers of the first version still parse it."""
+
     publication_id: str
     review_id: str
     board_code: str
     withdrawn_on: date
+    reason: Literal["withdrawn", "expired"] = "withdrawn"

@@ -1,38 +1,44 @@
+"""The national feed, for Welsh Government keys only: JSON Feed 1.1 and Atom."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
-from sqlmodel import select
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from shared.http.deps import SessionDep, WelshGovernmentDep
-from shared.http.pagination import CursorQuery, LimitQuery, keyset, page_of
-from services.dissemination.feed.models import FeedEntry
+from shared.http.pagination import CursorQuery, LimitQuery
+from services.dissemination.feed import render
+from services.dissemination.feed.service import DEFAULT_LIMIT, feed_page
+from services.dissemination.httputil import base_url, conditional
 
 router = APIRouter(prefix="/v1", tags=["national feed"])
 
+BoardFilter = Annotated[str | None, Query(max_length=64, description="Only this board's entries")]
+TypeFilter = Annotated[str | None, Query(max_length=64, description="Only this entry type, e.g. review_overdue")]
+_RESPONSES = {304: {"description": "Not modified (If-None-Match / If-Modified-Since)"},
+              403: {"description": "Only Welsh Government keys"}}
 
-@router.get("/feed", summary="National feed (JSON Feed 1.1), oldest first",
-            responses={200: {"content": {"application/feed+json": {}}},
-                       403: {"description": "Only Welsh Government keys"}})
-def feed(request: Request, session: SessionDep, principal: WelshGovernmentDep,
-         limit: LimitQuery = 100, cursor: CursorQuery = None):
-    rows = session.exec(keyset(select(FeedEntry), [FeedEntry.seq], cursor, limit)).all()
-    rows, next_cursor = page_of(list(rows), limit, key=lambda r: [r.seq])
-    base = str(request.url.remove_query_params(["cursor"]))
-    doc = {
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": "Child Practice Reviews: national feed",
-        "feed_url": str(request.url),
-        "items": [
-            {"id": f"urn:uuid:{r.id}", "title": f"{r.board_code}: {r.entry_type.replace('_', ' ')}",
-             "content_text": f"{r.entry_type} for review {r.review_id}",
-             "date_published": r.occurred_at.isoformat(),
-             "_cpr": {"seq": r.seq, "entry_type": r.entry_type, "event_type": r.event_type,
-                      "board_code": r.board_code, "review_id": r.review_id, "data": r.data}}
-            for r in rows
-        ],
-    }
-    if next_cursor:
-        sep = "&" if "?" in base else "?"
-        doc["next_url"] = f"{base}{sep}cursor={next_cursor}"
-    return JSONResponse(doc, media_type="application/feed+json")
+
+@router.get("/feed", summary="National feed (JSON Feed 1.1), oldest first; follow next_url",
+            response_class=Response,
+            responses={200: {"content": {render.JSON_FEED_MEDIA_TYPE: {}}}, **_RESPONSES})
+def json_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, limit: LimitQuery = DEFAULT_LIMIT,
+              cursor: CursorQuery = None, board: BoardFilter = None, entry_type: TypeFilter = None):
+    page = feed_page(session, feed_url=f"{base_url(request)}/v1/feed", board=board, entry_type=entry_type,
+                     cursor=cursor, limit=limit)
+    doc = render.render_json_feed(page.entries, page.links)
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    return conditional(request, body, render.JSON_FEED_MEDIA_TYPE, page.last_modified)
+
+
+@router.get("/feed.atom", summary="National feed (Atom, RFC 5005 paging links), oldest first",
+            response_class=Response,
+            responses={200: {"content": {render.ATOM_MEDIA_TYPE: {}}}, **_RESPONSES})
+def atom_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, limit: LimitQuery = DEFAULT_LIMIT,
+              cursor: CursorQuery = None, board: BoardFilter = None, entry_type: TypeFilter = None):
+    page = feed_page(session, feed_url=f"{base_url(request)}/v1/feed.atom", board=board, entry_type=entry_type,
+                     cursor=cursor, limit=limit)
+    body = render.render_atom(page.entries, page.links)
+    return conditional(request, body, render.ATOM_MEDIA_TYPE, page.last_modified)

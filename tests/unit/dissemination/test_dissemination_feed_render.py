@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.dissemination.feeds.render import (
+from services.dissemination.feed.render import (
     ATOM_MEDIA_TYPE,
     JSON_FEED_MEDIA_TYPE,
     JSON_FEED_VERSION,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 import pytest
 
-from services.dissemination.feeds.render import (
+from services.dissemination.feed.render import (
     PublicationEntry,
     language_entry_id,
     page_links,

@@ -1,0 +1,77 @@
+"""Small HTTP helpers this service's routers share: optional auth, base URL, language,
+and conditional GET (ETag / Last-Modified)."""
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+
+from shared.auth import Principal, authenticate
+from shared.http.deps import SessionDep, get_principal
+
+
+def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The caller if a key is sent (a bad key is still 401); None for the public."""
+    if not request.headers.get("authorization"):
+        return None
+    return get_principal(request, session)
+
+
+OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def base_url(request: Request) -> str:
+    configured = request.app.state.runtime.settings.public_base_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def negotiate_lang(lang: str | None, accept_language: str | None) -> str:
+    """`lang` wins; else the first of cy/en in Accept-Language by quality; else English."""
+    if lang in ("en", "cy"):
+        return lang
+    best, best_q = "en", -1.0
+    for part in (accept_language or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in ("en", "cy"):
+            continue
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+def http_date(dt: datetime) -> str:
+    return format_datetime(dt.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
+def conditional(request: Request, body: bytes, media_type: str, last_modified: datetime | None,
+                cache_control: str = "no-cache") -> Response:
+    """200 with ETag (hash of the exact bytes) and Last-Modified, or 304 when the client's copy
+    is current. If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2)."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+    headers = {"ETag": etag, "Cache-Control": cache_control, "Vary": "Authorization, Accept-Language"}
+    if last_modified is not None:
+        headers["Last-Modified"] = http_date(last_modified)
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+        if "*" in tags or etag in tags:
+            return Response(status_code=304, headers=headers)
+    elif last_modified is not None and (ims := request.headers.get("if-modified-since")):
+        try:
+            since = parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            since = None
+        if since is not None and since.tzinfo is not None and last_modified.replace(microsecond=0) <= since:
+            return Response(status_code=304, headers=headers)
+    return Response(content=body, media_type=media_type, headers=headers)

@@ -1,0 +1,95 @@
+"""Full-text search over publications, one interface with two backends chosen by dialect.
+
+* PostgreSQL (the full stack): GIN indexes on ``to_tsvector('english', search_en)`` and
+  ``to_tsvector('simple', search_cy)``, queried with ``websearch_to_tsquery`` (quotes, OR, -word).
+  PostgreSQL has no Welsh dictionary or stemmer, so Welsh uses the 'simple' configuration over
+  text we normalise ourselves (`normalise`: NFKD, diacritics dropped, case folded), so
+  "ŵyr"/"wyr" and "Esgeulustod"/"esgeulustod" match. No `unaccent` extension is needed, which
+  keeps the database set-up to stock PostgreSQL. Welsh mutations (plentyn/blentyn/mhlentyn)
+  are not folded: a known limit until a Welsh stemmer exists.
+* SQLite (the quick start): two FTS5 tables the service keeps in step on every write,
+  ``publication_fts_en`` (porter stemming) and ``publication_fts_cy`` (unicode61, diacritics
+  removed). Users' queries are reduced to quoted terms, all required.
+
+Callers use `for_session(session)`: `.index(session, publication)` after each write and
+`.condition(q, lang)` as a WHERE clause on a select of publications.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from sqlalchemy import false, select, text
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session
+
+LANGS = ("en", "cy")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalise(value: str) -> str:
+    """Lower case without diacritics: the form both Welsh backends index and query."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def search_texts(title: dict, summary: dict, learning_points: Iterable[dict],
+                 recommendations: Iterable[str], documents: Iterable[dict] = (),
+                 themes: Iterable[dict] = ()) -> tuple[str, str]:
+    """The English and (normalised) Welsh text a publication is found by: its texts, its
+    documents' titles and its themes' names. Recommendations are one language as the board
+    writes them, so they go into both."""
+    points = list(learning_points)
+    recs = [r for r in recommendations if r]
+    docs = list(documents) + list(themes)
+
+    def join(lang: str) -> str:
+        parts = [title.get(lang) or "", summary.get(lang) or ""]
+        parts += [(p.get(lang) or "") for p in points]
+        parts += [(d.get(lang) or "") for d in docs]
+        parts += recs
+        return "\n".join(p for p in parts if p)
+
+    return join("en"), normalise(join("cy"))
+
+
+class PostgresSearch:
+    CONFIG = {"en": "english", "cy": "simple"}
+
+    def index(self, session: Session, publication) -> None:
+        """Nothing to do: the GIN indexes are on expressions over the row's own columns."""
+
+    def condition(self, q: str, lang: str) -> ColumnElement:
+        column = "search_en" if lang == "en" else "search_cy"
+        config = self.CONFIG[lang]
+        query = q if lang == "en" else normalise(q)
+        return text(f"to_tsvector('{config}'::regconfig, publications.{column}) "
+                    f"@@ websearch_to_tsquery('{config}'::regconfig, :q_{lang})").bindparams(**{f"q_{lang}": query})
+
+
+class SqliteSearch:
+    TABLES = {"en": "publication_fts_en", "cy": "publication_fts_cy"}
+
+    def index(self, session: Session, publication) -> None:
+        for lang, body in (("en", publication.search_en), ("cy", publication.search_cy)):
+            table = self.TABLES[lang]
+            session.execute(text(f"DELETE FROM {table} WHERE publication_id = :id"), {"id": publication.id})
+            session.execute(text(f"INSERT INTO {table} (publication_id, body) VALUES (:id, :body)"),
+                            {"id": publication.id, "body": body})
+
+    def condition(self, q: str, lang: str) -> ColumnElement:
+        from services.dissemination.publications.models import Publication
+
+        terms = _WORD.findall(normalise(q) if lang == "cy" else q)
+        if not terms:
+            return false()
+        match = " ".join('"' + t.replace('"', '') + '"' for t in terms)
+        table = self.TABLES[lang]
+        ids = select(text("publication_id")).select_from(text(table)).where(
+            text(f"{table} MATCH :m_{lang}").bindparams(**{f"m_{lang}": match}))
+        return Publication.id.in_(ids)
+
+
+def for_session(session: Session) -> PostgresSearch | SqliteSearch:
+    return PostgresSearch() if session.get_bind().dialect.name == "postgresql" else SqliteSearch()

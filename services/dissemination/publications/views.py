@@ -1,0 +1,170 @@
+"""Publications: boards publish (key), everyone reads and searches (no key)."""
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import select
+
+from shared.http.deps import BoardDep, SessionDep
+from shared.http.idempotency import IdempotencyDep
+from shared.http.pagination import CursorQuery, LimitQuery
+from shared.http.problems import Problem
+from services.dissemination.feed import render
+from services.dissemination.httputil import OptionalPrincipalDep, base_url, conditional, negotiate_lang
+from services.dissemination.publications import service
+from services.dissemination.publications.models import PublicationDocument
+from services.dissemination.publications.schemas import (
+    DocumentKind,
+    DocumentPublic,
+    PublicationCreate,
+    PublicationPage,
+    PublicationPublic,
+    PublicationUpdate,
+    PublishRequest,
+)
+
+router = APIRouter(prefix="/v1", tags=["publications"])
+
+
+def _names(request: Request) -> list[str]:
+    return request.app.state.runtime.settings.identifier_names
+
+
+def _public(session, request, pub) -> PublicationPublic:
+    docs = service.documents_for(session, [pub.id])
+    return service.to_public(pub, docs.get(pub.id, []), service.board_names(session), service.theme_index(session),
+                             base_url(request))
+
+
+@router.post("/publications", status_code=201, response_model=PublicationPublic,
+             summary="Create a publication (draft, or published when both languages are complete)",
+             responses={422: {"description": "Invalid, an identifier found (field and kind named), or a "
+                                             "translation missing to publish"}})
+def create_publication(body: PublicationCreate, request: Request, session: SessionDep, principal: BoardDep,
+                       idem: IdempotencyDep):
+    if (replayed := idem.replay()) is not None:
+        return replayed
+    pub = service.create(session, principal, body, _names(request))
+    response = idem.respond(201, _public(session, request, pub).model_dump(mode="json"),
+                            headers={"Location": f"/v1/publications/{pub.id}"})
+    session.commit()
+    return response
+
+
+@router.get("/publications", response_model=PublicationPage,
+            summary="Search published learning (public): full text in English or Welsh, filters, newest first")
+def search_publications(request: Request, session: SessionDep, limit: LimitQuery = 20, cursor: CursorQuery = None,
+                        q: Annotated[str | None, Query(max_length=200)] = None,
+                        lang: Annotated[Literal["en", "cy"] | None, Query(description="Language of `q`; "
+                                        "else Accept-Language; else English")] = None,
+                        theme: Annotated[str | None, Query(max_length=64)] = None,
+                        board: Annotated[str | None, Query(max_length=64)] = None,
+                        review_type: Annotated[str | None, Query(max_length=64)] = None,
+                        year: Annotated[int | None, Query(ge=2013, le=2100)] = None,
+                        accept_language: Annotated[str | None, Header()] = None):
+    language = negotiate_lang(lang, accept_language)
+    rows, next_cursor = service.search_public(session, q=q, lang=language, theme=theme, board=board,
+                                              review_type=review_type, year=year, cursor=cursor, limit=limit)
+    docs = service.documents_for(session, [p.id for p in rows])
+    boards, themes, base = service.board_names(session), service.theme_index(session), base_url(request)
+    items = [service.to_public(p, docs.get(p.id, []), boards, themes, base) for p in rows]
+    return Response(PublicationPage(items=items, next_cursor=next_cursor).model_dump_json(),
+                    media_type="application/json", headers={"Content-Language": language,
+                                                            "Vary": "Accept-Language"})
+
+
+@router.get("/publications.atom", summary="Public learning feed (Atom), Welsh and English entries, newest first",
+            response_class=Response, responses={200: {"content": {render.ATOM_MEDIA_TYPE: {}}}})
+def learning_feed(request: Request, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None,
+                  lang: Annotated[Literal["en", "cy"] | None, Query(description="One language only")] = None):
+    rows, next_cursor = service.learning_feed_page(session, cursor, limit)
+    base = base_url(request)
+    boards, today = service.board_names(session), service.today_london()
+    entries = [render.PublicationEntry(
+        id=uuid.UUID(p.id), board_code=p.board_code,
+        title={"en": p.title_en or "", "cy": p.title_cy or ""},
+        summary={"en": p.summary_en or "", "cy": p.summary_cy or ""},
+        published_at=p.published_at or p.updated_at, updated_at=p.updated_at, themes=tuple(p.themes),
+        learning_points=tuple(p.learning_points), review_id=None, review_type=p.review_type,
+        board_name=boards.get(p.board_code), url=f"{base}/v1/publications/{p.id}",
+        withdrawn=not service.is_public(p, today), withdrawn_at=p.withdrawn_at or p.updated_at) for p in rows]
+    links = render.page_links(f"{base}/v1/publications.atom", cursor=cursor, next_cursor=next_cursor,
+                              params={"limit": str(limit) if limit != 50 else None, "lang": lang},
+                              home_page_url=f"{base}/v1/publications")
+    body = render.render_learning_feed(entries, links, langs=(lang,) if lang else render.LANGUAGES,
+                                       themes_url=f"{base}/v1/themes")
+    newest = max((p.updated_at for p in rows), default=None)
+    return conditional(request, body, render.ATOM_MEDIA_TYPE, newest)
+
+
+@router.get("/publications/{publication_id}", response_model=PublicationPublic,
+            summary="One publication (public once published; its board also sees drafts)",
+            responses={404: {"description": "No such publication"}, 410: {"description": "Withdrawn or expired"}})
+def get_publication(publication_id: str, request: Request, session: SessionDep, principal: OptionalPrincipalDep):
+    pub = service.visible(session, principal, publication_id)
+    return _public(session, request, pub)
+
+
+@router.patch("/publications/{publication_id}", response_model=PublicationPublic, summary="Edit a draft")
+def update_publication(publication_id: str, body: PublicationUpdate, request: Request, session: SessionDep,
+                       principal: BoardDep):
+    pub = service.update(session, principal, publication_id, body, _names(request))
+    result = _public(session, request, pub)
+    session.commit()
+    return result
+
+
+@router.post("/publications/{publication_id}/publish", response_model=PublicationPublic,
+             summary="Publish a draft (both languages required); emits publication.published")
+def publish_publication(publication_id: str, request: Request, session: SessionDep, principal: BoardDep,
+                        body: PublishRequest | None = None):
+    pub = service.publish(session, principal, publication_id, body.published_on if body else None)
+    result = _public(session, request, pub)
+    session.commit()
+    return result
+
+
+@router.post("/publications/{publication_id}/withdraw", response_model=PublicationPublic,
+             summary="Withdraw a publication: it leaves the public lists; the feeds show it withdrawn")
+def withdraw_publication(publication_id: str, request: Request, session: SessionDep, principal: BoardDep):
+    pub = service.withdraw(session, principal, publication_id)
+    result = _public(session, request, pub)
+    session.commit()
+    return result
+
+
+@router.post("/publications/{publication_id}/documents", status_code=201, response_model=DocumentPublic,
+             summary="Upload a document the service stores (multipart: kind, file, optional title_en/title_cy)")
+async def upload_document(publication_id: str, request: Request, session: SessionDep, principal: BoardDep,
+                          kind: Annotated[DocumentKind, Form()],
+                          file: Annotated[UploadFile, File()],
+                          title_en: Annotated[str | None, Form(max_length=300)] = None,
+                          title_cy: Annotated[str | None, Form(max_length=300)] = None):
+    # No Idempotency-Key here: a multipart body differs on every retry (a fresh boundary), so
+    # a body hash cannot tell a retry from a new upload; a repeated upload is a second document
+    # with the same sha256, which the board can see in the publication's list.
+    content = await file.read()
+    doc = service.add_document(session, principal, publication_id, kind=kind, title_en=title_en, title_cy=title_cy,
+                               media_type=file.content_type or "", content=content, names=_names(request))
+    url = f"{base_url(request)}/v1/publications/{publication_id}/documents/{doc.id}"
+    body = DocumentPublic(id=doc.id, kind=doc.kind, title={"en": doc.title_en, "cy": doc.title_cy}, url=url,
+                          stored=True, media_type=doc.media_type, size=doc.size, sha256=doc.sha256)
+    session.commit()
+    return JSONResponse(body.model_dump(mode="json"), status_code=201, headers={"Location": url})
+
+
+@router.get("/publications/{publication_id}/documents/{document_id}", response_class=Response,
+            summary="Download a stored document")
+def download_document(publication_id: str, document_id: str, session: SessionDep, principal: OptionalPrincipalDep):
+    service.visible(session, principal, publication_id)
+    doc = session.exec(select(PublicationDocument).where(PublicationDocument.id == document_id,
+                                                         PublicationDocument.publication_id == publication_id)).first()
+    if doc is None or doc.content is None:
+        raise Problem(404, f"No stored document {document_id} on this publication.")
+    ext = service.UPLOAD_MEDIA_TYPES.get(doc.media_type or "", "bin")
+    return Response(content=doc.content, media_type=doc.media_type or "application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{doc.kind}.{ext}"',
+                             "X-Content-Type-Options": "nosniff", "ETag": f'"{doc.sha256}"'})

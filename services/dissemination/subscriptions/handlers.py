@@ -1,0 +1,94 @@
+"""Sending one webhook delivery (the handler of webhook.delivery_requested.v1).
+
+Each attempt re-validates the callback URL (DNS may have changed since subscribing), signs
+afresh (Standard Webhooks: new timestamp and signature, same webhook-id), POSTs without
+following redirects, and records the attempt. A failed attempt is committed on its own (the
+inbox claim is rolled back with it, so the redelivered message runs again) and then raised, so
+the message waits in RabbitMQ's retry tiers. After the last attempt the delivery is marked
+`given_up` instead of raising: it never lands in the dead-letter queue. The limit is
+min(webhook_max_attempts, max_attempts), so the broker cannot park a message first.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+import httpx
+from sqlmodel import Session
+
+from shared.db import utcnow
+from shared.events import Envelope
+from shared.events.webhooks import WebhookDeliveryRequestedV1
+from shared.logs import log
+from shared.service import settings_for
+from shared.settings import Settings
+from services.dissemination.subscriptions import signing
+from services.dissemination.subscriptions.callback_url import CallbackUrlRejected, validate_callback_url
+from services.dissemination.subscriptions.models import Subscription, WebhookDelivery
+from services.dissemination.subscriptions.service import secret_of
+
+logger = logging.getLogger(__name__)
+USER_AGENT = "cpr-wales-webhooks/1"
+
+
+class DeliveryFailed(Exception):
+    """This attempt failed; raising sends the message through the retry tiers."""
+
+
+def attempt_limit(settings: Settings) -> int:
+    return max(1, min(settings.webhook_max_attempts, settings.max_attempts))
+
+
+def send(sub: Subscription, delivery: WebhookDelivery, settings: Settings) -> tuple[bool, int | None, str | None]:
+    try:
+        validate_callback_url(sub.callback_url, allow_private=settings.webhook_allow_private,
+                              allow_http=settings.webhook_allow_http)
+    except CallbackUrlRejected as exc:
+        return False, None, f"callback URL refused: {exc.reason}"[:300]
+    body = delivery.body.encode()
+    headers = signing.headers(secret_of(sub, settings), delivery.id, int(time.time()), body)
+    headers.update({"content-type": "application/json", "user-agent": USER_AGENT})
+    try:
+        with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
+            response = client.post(sub.callback_url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        return False, None, f"{type(exc).__name__}"
+    if 200 <= response.status_code < 300:
+        return True, response.status_code, None
+    what = "redirect not followed" if 300 <= response.status_code < 400 else "non-2xx response"
+    return False, response.status_code, what
+
+
+def on_delivery_requested(session: Session, envelope: Envelope, payload: WebhookDeliveryRequestedV1) -> None:
+    settings = settings_for(session)
+    delivery = session.get(WebhookDelivery, payload.delivery_id)
+    if delivery is None or delivery.status != "pending":
+        return
+    sub = session.get(Subscription, delivery.subscription_id)
+    if sub is None or sub.deleted_at is not None:
+        delivery.status = "cancelled"
+        session.add(delivery)
+        return
+    ok, status_code, error = send(sub, delivery, settings)
+    if ok:
+        delivery.attempts += 1
+        delivery.status = "delivered"
+        delivery.last_attempt_at = delivery.delivered_at = utcnow()
+        delivery.last_status_code, delivery.last_error = status_code, None
+        session.add(delivery)
+        return
+    # Record the failed attempt in its own transaction (without the inbox claim).
+    session.rollback()
+    delivery = session.get(WebhookDelivery, payload.delivery_id)
+    delivery.attempts += 1
+    delivery.last_attempt_at = utcnow()
+    delivery.last_status_code, delivery.last_error = status_code, error
+    given_up = delivery.attempts >= attempt_limit(settings)
+    if given_up:
+        delivery.status = "given_up"
+    session.add(delivery)
+    session.commit()
+    log(logger, logging.WARNING, "webhook delivery failed", delivery_id=delivery.id, attempt=delivery.attempts,
+        status_code=status_code, error=error, given_up=given_up)
+    if not given_up:
+        raise DeliveryFailed(f"delivery {delivery.id} attempt {delivery.attempts} failed: {error}")
