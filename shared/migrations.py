@@ -104,6 +104,7 @@ def create_platform_tables(op) -> None:
         sa.Column("sent_at", utc_dt(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.String(500), nullable=True),
+        sa.Column("next_attempt_at", utc_dt(), nullable=True),
     )
     op.create_index("ix_outbox_sent_at", "outbox", ["sent_at"])
     op.create_table(

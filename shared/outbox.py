@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import Column, Integer, Text, func
+from sqlalchemy import Column, Integer, Text, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -30,6 +30,8 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
+    # An unroutable row waits until then, so it never holds up the rows behind it.
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 def add_event(session: Session, *, source: str, type: str, data: BaseModel, subject: str | None = None) -> Envelope:
@@ -53,13 +55,20 @@ class OutboxRelay:
         self.transport = transport
         self.batch_size = batch_size
         self._publisher = None
+        self.broker_failed = False
 
     def run_once(self) -> int:
+        """Publish one batch. A broker failure stops the batch (the rest would fail too) and
+        sets `broker_failed`; an unroutable row is set aside with back-off and skipped."""
         if self._publisher is None:
             self._publisher = self.transport.publisher()
         sent = 0
+        self.broker_failed = False
+        now = utcnow()
         with Session(self.engine, expire_on_commit=False) as session:
-            query = (select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+            query = (select(OutboxMessage)
+                     .where(OutboxMessage.sent_at.is_(None),
+                            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
                      .order_by(OutboxMessage.seq).limit(self.batch_size))
             if self.engine.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
@@ -71,7 +80,11 @@ class OutboxRelay:
                     row.attempts += 1
                     row.last_error = str(exc)[:500]
                     log(logger, logging.WARNING, "outbox publish failed; will retry",
-                        event_id=row.event_id, event_type=row.event_type, error=str(exc))
+                        event_id=row.event_id, event_type=row.event_type, error=str(exc), attempts=row.attempts)
+                    if exc.unroutable:
+                        row.next_attempt_at = now + timedelta(seconds=min(2 ** row.attempts, 300))
+                        continue
+                    self.broker_failed = True
                     break
                 row.sent_at = utcnow()
                 sent += 1
@@ -83,9 +96,12 @@ class OutboxRelay:
         while not stop.is_set():
             try:
                 sent = self.run_once()
-                delay = poll_seconds
-                if sent == self.batch_size:
-                    continue  # more waiting: no pause
+                if self.broker_failed:
+                    delay = min(max(delay * 2, 0.5), 5.0)
+                else:
+                    delay = poll_seconds
+                    if sent == self.batch_size:
+                        continue  # more waiting: no pause
             except Exception as exc:  # keep relaying after database or broker faults
                 level = logging.WARNING if is_connection_error(exc) else logging.ERROR
                 log(logger, level, "outbox relay error", error=f"{type(exc).__name__}: {exc}"[:300])

@@ -50,7 +50,7 @@ class InProcessPublisher:
 
     def publish(self, routing_key: str, body: bytes, message_id: str, headers: dict | None = None) -> None:
         if not self.broker.route(routing_key, Delivery(body, message_id, routing_key, 0, headers or {})):
-            raise PublishFailed(f"unroutable: no queue is bound for {routing_key}")
+            raise PublishFailed(f"unroutable: no queue is bound for {routing_key}", unroutable=True)
 
     def close(self) -> None:
         pass

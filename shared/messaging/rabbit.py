@@ -68,7 +68,7 @@ class RabbitPublisher:
                 mandatory=True,
             )
         except UnroutableError as exc:
-            raise PublishFailed(f"unroutable: no queue is bound for {routing_key}") from exc
+            raise PublishFailed(f"unroutable: no queue is bound for {routing_key}", unroutable=True) from exc
         except NackError as exc:
             raise PublishFailed("the broker refused the message (nack)") from exc
         except (AMQPError, OSError) as exc:

@@ -15,6 +15,12 @@ ERROR_HEADER = "x-cpr-last-error"
 class PublishFailed(Exception):
     """The broker did not take responsibility for the message (nack, unroutable, or down)."""
 
+    def __init__(self, message: str, *, unroutable: bool = False):
+        super().__init__(message)
+        # Unroutable is about this message (no queue bound for its type), not the broker:
+        # the relay sets it aside and carries on with the rest.
+        self.unroutable = unroutable
+
 
 @dataclass
 class Delivery:

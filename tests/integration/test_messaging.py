@@ -55,6 +55,7 @@ def test_outbox_row_stays_unsent_when_the_message_is_unroutable(runtimes, settin
         assert row.sent_at is None
         assert row.attempts == 1
         assert "unroutable" in row.last_error
+        assert row.next_attempt_at is not None  # set aside with back-off
     conn = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
     conn.channel().exchange_delete(settings.amqp_prefix + "x.events")
     conn.close()
@@ -221,3 +222,35 @@ def test_housekeeping_purges_old_sent_rows_but_never_unsent_ones(runtimes):
     with Session(rt.engine) as s:
         left = {r.event_id for r in s.exec(select(OutboxMessage)).all()}
     assert left == {old_unsent.id, recent_sent.id}
+
+
+def test_an_unroutable_row_does_not_hold_up_the_rows_behind_it(runtimes, settings):
+    rt = runtimes["notification_api"]
+    topo = _topology(settings, bindings=("review.referred.v1",))
+    RabbitTransport(AMQP_URL, settings.amqp_prefix).declare(topo)
+    try:
+        from shared.events.reviews import ReviewOverdueV1
+
+        with session_scope(rt.engine) as s:
+            # No queue under this test's prefix is bound to review.overdue.v1 except the
+            # services'; delete theirs so it is unroutable here.
+            stuck = add_event(s, source="/test", type="review.overdue.v1", data=ReviewOverdueV1(
+                review_id="r", board_code="gwent", review_type="concise_cpr",
+                target_completion_date=date(2026, 1, 1), detected_on=date(2026, 1, 2)))
+            behind = _event(s)
+        conn = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+        ch = conn.channel()
+        for name, spec_rt in runtimes.items():
+            if spec_rt.spec.handlers:
+                ch.queue_delete(queue=spec_rt.spec.topology(settings).queue)
+        conn.close()
+        relay = OutboxRelay(rt.engine, rt.transport)
+        assert relay.run_once() == 1
+        assert relay.broker_failed is False
+        relay.close()
+        with Session(rt.engine) as s:
+            rows = {r.event_id: r for r in s.exec(select(OutboxMessage)).all()}
+        assert rows[behind.id].sent_at is not None
+        assert rows[stuck.id].sent_at is None and rows[stuck.id].next_attempt_at is not None
+    finally:
+        _cleanup(topo)
