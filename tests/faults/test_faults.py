@@ -4,7 +4,6 @@ with SIGKILL and restarted, and the database connections are cut twice. Afterwar
 accepted request is present exactly once everywhere, and nothing failed is half-applied."""
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -58,6 +57,9 @@ class CaseSystem:
                 assert r.headers["content-type"].startswith("application/problem+json")
                 time.sleep(0.3)
                 continue
+            if r.status_code == 429:  # a well-behaved case system honours Retry-After
+                time.sleep(float(r.headers.get("retry-after", "1")))
+                continue
             if r.status_code >= 500:
                 with self.lock:
                     self.bad.append((path, r.status_code, r.text[:300]))
@@ -95,17 +97,15 @@ def _terminate_backends(dbnames: list[str]) -> int:
     return len(rows)
 
 
-def _rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, timeout=120, capture_output=True)
-
-
-def test_stream_survives_broker_restart_worker_kill_and_database_cuts(stack, keys, settings, runtimes):
+def test_stream_survives_broker_restart_worker_kill_and_database_cuts(stack, keys, settings, runtimes,
+                                                                      private_broker):
     api = stack.url("notification_api")
     case_system = CaseSystem(api, keys.board("gwent"))
     from sqlalchemy.engine import make_url
 
     dbnames = [make_url(settings.database_url(s)).database for s in ("notification_api", "scheduler", "dissemination")]
     readiness_during_broker_outage: list[int] = []
+    cut: list[int] = []
     done = threading.Event()
 
     def chaos():
@@ -114,7 +114,7 @@ def test_stream_survives_broker_restart_worker_kill_and_database_cuts(stack, key
                 time.sleep(0.05)
 
         wait_sent(150)
-        _rabbitmqctl("stop_app")
+        private_broker.stop_app()
         try:
             time.sleep(2)
             for _ in range(10):
@@ -124,15 +124,15 @@ def test_stream_survives_broker_restart_worker_kill_and_database_cuts(stack, key
                     break
                 time.sleep(1)  # the readiness cache holds for a few seconds
         finally:
-            _rabbitmqctl("start_app")
+            private_broker.start_app()
         wait_sent(500)
         stack.kill("worker-scheduler")
         time.sleep(1)
         stack.start("worker", "scheduler")
         wait_sent(800)
-        _terminate_backends(dbnames)
+        cut.append(_terminate_backends(dbnames))
         wait_sent(1100)
-        _terminate_backends(dbnames)
+        cut.append(_terminate_backends(dbnames))
 
     chaos_thread = threading.Thread(target=chaos, daemon=True)
     chaos_thread.start()
@@ -142,6 +142,7 @@ def test_stream_survives_broker_restart_worker_kill_and_database_cuts(stack, key
     chaos_thread.join(timeout=180)
 
     assert case_system.bad == [], f"5xx other than 503: {case_system.bad[:5]}"
+    assert len(cut) == 2 and all(n > 0 for n in cut), f"database connections cut: {cut}"
     assert 503 in readiness_during_broker_outage, "readiness should report the broker outage"
     accepted = [o for o in outcomes if o["review_id"]]
     assert len(accepted) == N, "every notification is eventually accepted (the case system retries)"
@@ -172,8 +173,11 @@ def test_stream_survives_broker_restart_worker_kill_and_database_cuts(stack, key
 
     wait_until(lambda: feed_counts().get("review_referred") == N, timeout=120, what="every referral in the feed")
     expected_decisions = sum(o["decided"] for o in outcomes)
-    wait_until(lambda: feed_counts().get("decision_recorded") == expected_decisions, timeout=120,
+    wait_until(lambda: feed_counts().get("review_decision_recorded") == expected_decisions, timeout=120,
                what="every decision in the feed")
+    expected_milestones = sum(o["milestone"] for o in outcomes)
+    wait_until(lambda: feed_counts().get("review_milestone_recorded") == expected_milestones, timeout=120,
+               what="every milestone in the feed")
     with runtimes["dissemination"].engine.connect() as conn:
         dupes = conn.execute(text("SELECT review_id, entry_type, count(*) FROM feed_entries "
                                   "GROUP BY review_id, entry_type, data->>'milestone' HAVING count(*) > 1")).all()
@@ -182,3 +186,68 @@ def test_stream_survives_broker_restart_worker_kill_and_database_cuts(stack, key
     for service in ("notification_api", "scheduler", "dissemination"):
         wait_until(lambda: httpx.get(stack.url(service) + "/readyz", timeout=10).status_code == 200, timeout=30,
                    what=f"{service} ready again")
+
+
+def test_poison_message_is_parked_after_n_attempts_while_the_rest_flows_and_replay_applies_it_once(
+        stack, keys, settings, runtimes):
+    """A referral for a board the scheduler does not know fails on every attempt: after
+    max_attempts it is parked in the scheduler's dead-letter queue while later events flow.
+    The operator adds the board, replays, and it is applied exactly once."""
+    import json
+    import uuid
+
+    import pika
+    from typer.testing import CliRunner
+
+    from services.cli import app as cli
+    from shared.events import make_envelope
+    from shared.events.reviews import ReviewReferredV1
+    from tests.support import settings_env
+
+    env = settings_env(settings)
+
+    def cpr(*args):
+        from shared.settings import get_settings
+
+        get_settings.cache_clear()
+        result = CliRunner().invoke(cli, list(args), env=env)
+        get_settings.cache_clear()
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    poison_review = str(uuid.uuid4())
+    envelope = make_envelope(type="review.referred.v1", source="/cpr/notification_api", subject=poison_review,
+                             data=ReviewReferredV1(review_id=poison_review, board_code="powys",
+                                                   referral_date=TODAY, status="referred"))
+    conn = pika.BlockingConnection(pika.URLParameters(settings.amqp_url))
+    ch = conn.channel()
+    ch.confirm_delivery()
+    ch.basic_publish(f"{settings.amqp_prefix}.events", "review.referred.v1", envelope.to_json().encode(),
+                     pika.BasicProperties(message_id=envelope.id, delivery_mode=2), mandatory=True)
+    conn.close()
+
+    # The rest flows while the poison message is retried.
+    r = httpx.post(f"{stack.url('notification_api')}/v1/reviews", json=review_body(9001), headers=keys.board("gwent"),
+                   timeout=10)
+    assert r.status_code == 201, r.text
+    good = r.json()["id"]
+    wait_until(lambda: httpx.get(f"{stack.url('scheduler')}/v1/reviews/{good}", headers=keys.board("gwent"),
+                                 timeout=10).status_code == 200, what="the healthy event to flow")
+
+    def parked():
+        return [json.loads(line) for line in cpr("dlq", "list", "scheduler").splitlines() if line.startswith("{")]
+
+    [letter] = wait_until(parked, timeout=60, what="the poison message in the scheduler's DLQ")
+    assert letter["message_id"] == envelope.id and letter["attempts"] == settings.max_attempts
+    assert "ForeignKey" in letter["last_error"] or "foreign key" in letter["last_error"].lower()
+
+    cpr("admin", "board", "add", "powys", "--name-en", "Powys Safeguarding Board", "--name-cy", "Bwrdd Diogelu Powys")
+    assert "replayed 1" in cpr("dlq", "replay", "scheduler")
+
+    def records():
+        with runtimes["scheduler"].engine.connect() as c:
+            return c.execute(text("SELECT count(*) FROM review_records WHERE review_id = :r"), {"r": poison_review}).scalar()
+
+    wait_until(lambda: records() == 1, what="the replayed referral applied")
+    time.sleep(1)
+    assert records() == 1 and parked() == []

@@ -12,7 +12,9 @@ class ReviewRecord(SQLModel, table=True):
     __tablename__ = "review_records"
 
     review_id: str = Field(primary_key=True, max_length=36)
-    board_code: str = Field(max_length=64, index=True)
+    # A review of a board this service has not been told about fails (and is retried, then
+    # parked) rather than being stored against a board nobody can administer.
+    board_code: str = Field(max_length=64, index=True, foreign_key="boards.code")
     # None when the decision event overtook the referral event (events of different types
     # are not ordered); the referral fills it in when it arrives.
     referral_date: date | None = None

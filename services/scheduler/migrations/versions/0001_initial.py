@@ -20,7 +20,7 @@ def upgrade() -> None:
     op.create_table(
         "review_records",
         sa.Column("review_id", sa.String(36), primary_key=True),
-        sa.Column("board_code", sa.String(64), nullable=False),
+        sa.Column("board_code", sa.String(64), sa.ForeignKey("boards.code"), nullable=False),
         sa.Column("referral_date", sa.Date(), nullable=True),
         sa.Column("status", sa.String(32), nullable=False),
         sa.Column("outcome", sa.String(32), nullable=True),
