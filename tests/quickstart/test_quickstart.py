@@ -24,8 +24,13 @@ def test_cpr_up_quick_start_serves_the_first_thread(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "services.cli", "up"], cwd=ROOT, env=env,
                             stdout=out, stderr=subprocess.STDOUT, text=True)
     try:
-        text = wait_until(lambda: (out.seek(0), out.read())[1] if "dissemination" in (out.seek(0), out.read())[1]
-                          else None, timeout=60, what="the quick start to print its URLs")
+        def printed():
+            out.seek(0)
+            text = out.read()
+            done = re.search(r"Gwent board:\s+cpr_\S+", text) and f":{ports['dissemination']}/docs" in text
+            return text if done else None
+
+        text = wait_until(printed, timeout=60, what="the quick start to print its keys and URLs")
         wg = re.search(r"Welsh Government: (cpr_\S+)", text).group(1)
         board = re.search(r"Gwent board:\s+(cpr_\S+)", text).group(1)
         assert f"http://127.0.0.1:{ports['notification_api']}/docs" in text
