@@ -5,19 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 
-from shared.events.registry import event_type
+from shared.events.registry import Payload, event_type
 
 MeetingKind = Literal["panel_meeting", "learning_event", "cprg_meeting", "other"]
 
 
-class _Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
 
 @event_type("meeting.booked.v1")
-class MeetingBookedV1(_Payload):
+class MeetingBookedV1(Payload):
     meeting_id: str
     review_id: str
     board_code: str
@@ -30,7 +26,7 @@ class MeetingBookedV1(_Payload):
 
 
 @event_type("meeting.rescheduled.v1")
-class MeetingRescheduledV1(_Payload):
+class MeetingRescheduledV1(Payload):
     meeting_id: str
     review_id: str
     board_code: str
@@ -43,7 +39,7 @@ class MeetingRescheduledV1(_Payload):
 
 
 @event_type("meeting.cancelled.v1")
-class MeetingCancelledV1(_Payload):
+class MeetingCancelledV1(Payload):
     meeting_id: str
     review_id: str
     board_code: str
@@ -52,7 +48,7 @@ class MeetingCancelledV1(_Payload):
 
 
 @event_type("meeting.at_risk.v1")
-class MeetingAtRiskV1(_Payload):
+class MeetingAtRiskV1(Payload):
     """A required participant declined: the meeting may need to move."""
 
     meeting_id: str
@@ -64,7 +60,7 @@ class MeetingAtRiskV1(_Payload):
 
 
 @event_type("meeting.held.v1")
-class MeetingHeldV1(_Payload):
+class MeetingHeldV1(Payload):
     """Attendance was recorded after the meeting; a held Learning Event is a review milestone."""
 
     meeting_id: str

@@ -4,17 +4,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 
-from shared.events.registry import event_type
+from shared.events.registry import Payload, event_type
 
-
-class _Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 @event_type("publication.published.v1")
-class PublicationPublishedV1(_Payload):
+class PublicationPublishedV1(Payload):
     """The board published the anonymised learning: the review's `report_published` milestone."""
 
     publication_id: str
@@ -26,7 +22,7 @@ class PublicationPublishedV1(_Payload):
 
 
 @event_type("publication.withdrawn.v1")
-class PublicationWithdrawnV1(_Payload):
+class PublicationWithdrawnV1(Payload):
     """The publication left the public lists: withdrawn by its board, or past `available_until`
     (`reason` "expired"). Optional field: consumers of the first version still parse it."""
 

@@ -8,9 +8,16 @@ from __future__ import annotations
 import re
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 EVENT_TYPES: dict[str, type[BaseModel]] = {}
+
+
+class Payload(BaseModel):
+    """Base of every event payload: closed, so a producer cannot slip in an unexpected field."""
+
+    model_config = ConfigDict(extra="forbid")
+
 _TYPE_RE = re.compile(r"^[a-z_]+\.[a-z_]+\.v[0-9]+$")
 
 M = TypeVar("M", bound=type[BaseModel])

@@ -8,19 +8,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 
-from shared.events.registry import event_type
+from shared.events.registry import Payload, event_type
 
 ReviewOutcome = Literal["concise_cpr", "extended_cpr", "mapf", "no_review"]
 
 
-class _Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
 
 @event_type("review.referred.v1")
-class ReviewReferredV1(_Payload):
+class ReviewReferredV1(Payload):
     """A board notified a referral (the foundation issue's "review notified")."""
 
     review_id: str
@@ -33,7 +29,7 @@ class ReviewReferredV1(_Payload):
 
 
 @event_type("review.decision_recorded.v1")
-class ReviewDecisionRecordedV1(_Payload):
+class ReviewDecisionRecordedV1(Payload):
     review_id: str
     board_code: str
     outcome: ReviewOutcome
@@ -46,7 +42,7 @@ class ReviewDecisionRecordedV1(_Payload):
 
 
 @event_type("review.milestone_recorded.v1")
-class ReviewMilestoneRecordedV1(_Payload):
+class ReviewMilestoneRecordedV1(Payload):
     review_id: str
     board_code: str
     milestone: str
@@ -56,7 +52,7 @@ class ReviewMilestoneRecordedV1(_Payload):
 
 
 @event_type("review.proceedings_changed.v1")
-class ReviewProceedingsChangedV1(_Payload):
+class ReviewProceedingsChangedV1(Payload):
     """Parallel proceedings (criminal, coroner_inquest, disciplinary, other) began or ended."""
 
     review_id: str
@@ -69,7 +65,7 @@ class ReviewProceedingsChangedV1(_Payload):
 
 
 @event_type("review.overdue.v1")
-class ReviewOverdueV1(_Payload):
+class ReviewOverdueV1(Payload):
     """Emitted once per review, when it passes its target completion date unfinished."""
 
     review_id: str
@@ -80,7 +76,7 @@ class ReviewOverdueV1(_Payload):
 
 
 @event_type("review.closed.v1")
-class ReviewClosedV1(_Payload):
+class ReviewClosedV1(Payload):
     review_id: str
     board_code: str
     closed_on: date

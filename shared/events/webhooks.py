@@ -5,14 +5,10 @@ attempt rides RabbitMQ's retry tiers (back-off, then give up). Ids only: the bod
 stored with the delivery row, so every retry sends the same bytes under the same webhook-id."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
-from shared.events.registry import event_type
+from shared.events.registry import Payload, event_type
 
 
 @event_type("webhook.delivery_requested.v1")
-class WebhookDeliveryRequestedV1(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WebhookDeliveryRequestedV1(Payload):
     delivery_id: str
     subscription_id: str
