@@ -1,55 +1,40 @@
 """Signing secrets at rest, encrypted under the server secret (CPR_SECRET_KEY).
 
 The service must *recover* a subscriber's signing secret to sign each delivery, so it cannot
-keep only a hash as it does for API keys. It is encrypted so that a database dump or backup
-alone does not let anyone forge deliveries. No extra dependency: HMAC-SHA-256 in counter mode
-as the keystream (a PRF-based stream cipher) under a random 16-byte nonce, then
-encrypt-then-MAC with a separate HMAC key. Both keys are derived from CPR_SECRET_KEY, so
-rotating that secret (which also invalidates every API key) needs subscribers to re-subscribe.
+keep only a hash as it does for API keys. It is encrypted (Fernet: AES-128-CBC with an
+HMAC-SHA-256 tag, from the `cryptography` package) so that a database dump or backup alone
+does not let anyone forge deliveries. The Fernet key is derived from CPR_SECRET_KEY with HKDF,
+so rotating that secret (which also invalidates every API key) needs subscribers to
+re-subscribe.
 """
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import secrets
+from functools import lru_cache
 
-_VERSION = "v1"
-_NONCE = 16
-_TAG = 32
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-
-def _keys(server_secret: str) -> tuple[bytes, bytes]:
-    root = hashlib.sha256(server_secret.encode()).digest()
-    return (hmac.new(root, b"cpr-webhook-secret-enc", hashlib.sha256).digest(),
-            hmac.new(root, b"cpr-webhook-secret-mac", hashlib.sha256).digest())
+_VERSION = "f1"
 
 
-def _stream(key: bytes, nonce: bytes, n: int) -> bytes:
-    out = bytearray()
-    counter = 0
-    while len(out) < n:
-        out += hmac.new(key, nonce + counter.to_bytes(8, "big"), hashlib.sha256).digest()
-        counter += 1
-    return bytes(out[:n])
+@lru_cache(maxsize=8)
+def _fernet(server_secret: str) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+               info=b"cpr-webhook-signing-secret").derive(server_secret.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 def seal(server_secret: str, plaintext: str) -> str:
-    enc, mac = _keys(server_secret)
-    nonce = secrets.token_bytes(_NONCE)
-    data = plaintext.encode()
-    ct = bytes(a ^ b for a, b in zip(data, _stream(enc, nonce, len(data))))
-    tag = hmac.new(mac, nonce + ct, hashlib.sha256).digest()
-    return f"{_VERSION}:" + base64.urlsafe_b64encode(nonce + ct + tag).decode()
+    return f"{_VERSION}:" + _fernet(server_secret).encrypt(plaintext.encode()).decode()
 
 
 def unseal(server_secret: str, sealed: str) -> str:
-    version, _, payload = sealed.partition(":")
+    version, _, token = sealed.partition(":")
     if version != _VERSION:
         raise ValueError("unknown sealed-secret version")
-    raw = base64.urlsafe_b64decode(payload.encode())
-    nonce, ct, tag = raw[:_NONCE], raw[_NONCE:-_TAG], raw[-_TAG:]
-    enc, mac = _keys(server_secret)
-    if not hmac.compare_digest(tag, hmac.new(mac, nonce + ct, hashlib.sha256).digest()):
-        raise ValueError("sealed secret does not verify under this server secret")
-    return bytes(a ^ b for a, b in zip(ct, _stream(enc, nonce, len(ct)))).decode()
+    try:
+        return _fernet(server_secret).decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ValueError("sealed secret does not verify under this server secret") from None
