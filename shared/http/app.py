@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.http.problems import install_problem_handlers, problem_response
 from shared.http.ratelimit import TokenBuckets
@@ -49,6 +50,11 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+                # No identifier or filter holds a NUL (and the database cannot compare one).
+                response = problem_response(400, "The URL contains a NUL character (%00); no path or query "
+                                                 "parameter may.")
+                return await response(scope, receive, send_wrapper)
             content_type = headers.get("content-type", "").split(";")[0].strip().lower()
             has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
             if scope["method"] in ("POST", "PUT", "PATCH") and has_body and content_type not in ACCEPTED_TYPES \
@@ -69,7 +75,7 @@ class RequestContextMiddleware:
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
                     if received > self.max_body_bytes:
-                        raise _BodyTooLarge()
+                        raise _BodyTooLarge(self.max_body_bytes)
                 return message
 
             try:
@@ -92,8 +98,12 @@ class RequestContextMiddleware:
 ACCEPTED_TYPES = {"application/json", "text/calendar", "multipart/form-data"}
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(StarletteHTTPException):
+    """Raised while the body streams in. An HTTPException, so FastAPI's body reading passes it on
+    to the problem handlers (413) instead of turning it into a 400 'error parsing the body'."""
+
+    def __init__(self, limit: int):
+        super().__init__(413, f"The body is larger than {limit} bytes.")
 
 
 class _ReadinessCache:
@@ -148,7 +158,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         down = ", ".join(k for k, ok in checks.items() if not ok)
         return problem_response(503, f"Not ready: {down} unreachable.", checks=checks)
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response)
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response,
+             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
     def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -195,6 +206,15 @@ AUTH_PROBLEMS = {
 }
 
 
+# Headers that come with some problems (documented, not required: a readiness 503 has none).
+PROBLEM_HEADERS = {
+    "401": {"WWW-Authenticate": "Bearer challenge"},
+    "405": {"Allow": "The methods this path accepts"},
+    "429": {"Retry-After": "Seconds to wait before retrying"},
+    "503": {"Retry-After": "Seconds to wait before retrying"},
+}
+
+
 def install_problem_openapi(app: FastAPI) -> None:
     """Document problem+json responses on every operation (schemathesis holds us to it)."""
     from fastapi.openapi.utils import get_openapi
@@ -218,6 +238,10 @@ def install_problem_openapi(app: FastAPI) -> None:
                     if not description or "HTTPValidationError" in str(responses.get(status)):
                         description = extra.get(status, "Error")
                     responses[status] = {"description": description, "content": ref}
+                    if status in PROBLEM_HEADERS:
+                        responses[status]["headers"] = {
+                            name: {"description": text, "schema": {"type": "string"}}
+                            for name, text in PROBLEM_HEADERS[status].items()}
         doc["components"]["schemas"].pop("HTTPValidationError", None)
         doc["components"]["schemas"].pop("ValidationError", None)
         app.openapi_schema = doc

@@ -10,10 +10,11 @@ from pydantic import BaseModel
 from sqlalchemy import tuple_
 
 from shared.http.problems import Problem
+from shared.http.types import QueryInt
 
 T = TypeVar("T")
 
-LimitQuery = Annotated[int, Query(ge=1, le=200, description="Page size (1-200).")]
+LimitQuery = Annotated[QueryInt, Query(ge=1, le=200, description="Page size (1-200).")]
 CursorQuery = Annotated[str | None, Query(max_length=500, description="`next_cursor` from the previous page.")]
 
 

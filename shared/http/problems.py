@@ -70,14 +70,22 @@ def _field_path(loc) -> str:
     return out or "body"
 
 
+MAX_ERRORS = 50  # a huge invalid array must not become a huge answer
+
+
 def validation_errors(errors) -> list[dict[str, str]]:
     result = []
-    for err in errors:
+    for err in list(errors)[:MAX_ERRORS]:
         loc = err.get("loc", ())
         where = loc[0] if loc else "body"
         msg = err.get("msg", "invalid")
         if err.get("type") == "extra_forbidden":
             msg = "unknown field: not accepted"
+        elif err.get("type") == "json_invalid":
+            # FastAPI puts the character offset in `loc`; say it in words instead.
+            reason = (err.get("ctx") or {}).get("error", "invalid JSON")
+            msg = f"not valid JSON: {reason} at character {loc[1] if len(loc) > 1 else 0}"
+            loc = ("body",)
         result.append({"field": _field_path(loc), "in": str(where), "message": msg, "code": err.get("type", "invalid")})
     return result
 
@@ -95,6 +103,40 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+def _unreadable_body(cause: BaseException | None) -> str:
+    if isinstance(cause, UnicodeDecodeError):
+        return "The body is not valid UTF-8."
+    if isinstance(cause, RecursionError):
+        return "The body is nested too deeply to read."
+    return "The body could not be read as the declared content type."
+
+
+JSON_TYPES = ("application/json",)
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _unsupported_media_type(request: Request, errors) -> str | None:
+    """A body of a type the route does not read reaches validation unparsed (bytes, or an empty
+    form): that is a 415 naming the type the route takes, not a 422 about fields."""
+    from fastapi import params
+    from fastapi.routing import APIRoute
+
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None) if isinstance(route, APIRoute) else None
+    if body_field is None:
+        return None
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if isinstance(body_field.field_info, params.Form):
+        if media_type in FORM_TYPES:
+            return None
+        return f"This route takes multipart/form-data, not {media_type or 'a body without a content type'}."
+    if media_type in JSON_TYPES or media_type.endswith("+json"):
+        return None
+    if any(e.get("loc", ())[:1] == ("body",) and isinstance(e.get("input"), (bytes, bytearray)) for e in errors):
+        return f"This route takes application/json, not {media_type or 'a body without a content type'}."
+    return None
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem):
@@ -104,6 +146,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            # FastAPI's words for any failure reading the body; name the cause.
+            detail = _unreadable_body(exc.__cause__)
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"No resource at {request.url.path}."
         headers = getattr(exc, "headers", None)
@@ -115,10 +160,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
+        if (unsupported := _unsupported_media_type(request, exc.errors())) is not None:
+            return problem_response(415, unsupported, instance=request.url.path)
         errors = validation_errors(exc.errors())
-        fields = ", ".join(sorted({e["field"] for e in errors}))
-        return problem_response(422, f"The request is not valid: {fields}.", instance=request.url.path,
-                                errors=errors)
+        if any(e["code"] == "json_invalid" for e in errors):
+            detail = "The body is " + next(e["message"] for e in errors if e["code"] == "json_invalid") + "."
+        else:
+            detail = f"The request is not valid: {', '.join(sorted({e['field'] for e in errors}))}."
+        return problem_response(422, detail, instance=request.url.path, errors=errors)
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception):

@@ -6,10 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.http.types import IsoDate, RequestModel
+
 DocumentKind = Literal["report", "seven_minute_briefing", "terms_of_reference", "summary_timeline", "action_plan"]
 
 
-class _In(BaseModel):
+class _In(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -41,8 +43,8 @@ class PublicationCreate(_In):
     themes: list[str] = Field(default_factory=list, max_length=30)
     recommendations: list[str] = Field(default_factory=list, max_length=100)
     documents: list[DocumentLink] = Field(default_factory=list, max_length=30)
-    published_on: date | None = Field(default=None, description="Defaults to today (Europe/London) on publishing.")
-    available_until: date | None = None
+    published_on: IsoDate | None = Field(default=None, description="Defaults to today (Europe/London) on publishing.")
+    available_until: IsoDate | None = None
 
 
 class PublicationUpdate(_In):
@@ -53,12 +55,12 @@ class PublicationUpdate(_In):
     learning_points: list[Bilingual] | None = Field(default=None, max_length=100)
     themes: list[str] | None = Field(default=None, max_length=30)
     recommendations: list[str] | None = Field(default=None, max_length=100)
-    published_on: date | None = None
-    available_until: date | None = None
+    published_on: IsoDate | None = None
+    available_until: IsoDate | None = None
 
 
 class PublishRequest(_In):
-    published_on: date | None = None
+    published_on: IsoDate | None = None
 
 
 class ThemeRef(BaseModel):

@@ -12,6 +12,7 @@ from shared.http.deps import BoardDep, SessionDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
 from shared.http.problems import Problem
+from shared.http.types import PlainText, QueryInt
 from services.dissemination.feed import render
 from services.dissemination.httputil import OptionalPrincipalDep, base_url, conditional, negotiate_lang
 from services.dissemination.publications import service
@@ -63,7 +64,7 @@ def search_publications(request: Request, session: SessionDep, limit: LimitQuery
                         theme: Annotated[str | None, Query(max_length=64)] = None,
                         board: Annotated[str | None, Query(max_length=64)] = None,
                         review_type: Annotated[str | None, Query(max_length=64)] = None,
-                        year: Annotated[int | None, Query(ge=2013, le=2100)] = None,
+                        year: Annotated[QueryInt | None, Query(ge=2013, le=2100)] = None,
                         accept_language: Annotated[str | None, Header()] = None):
     language = negotiate_lang(lang, accept_language)
     rows, next_cursor = service.search_public(session, q=q, lang=language, theme=theme, board=board,
@@ -77,7 +78,9 @@ def search_publications(request: Request, session: SessionDep, limit: LimitQuery
 
 
 @router.get("/publications.atom", summary="Public learning feed (Atom), Welsh and English entries, newest first",
-            response_class=Response, responses={200: {"content": {render.ATOM_MEDIA_TYPE: {}}}})
+            response_class=Response, responses={200: {"content": {render.ATOM_MEDIA_TYPE: {}}},
+                                                304: {"description": "Not modified (If-None-Match / "
+                                                                     "If-Modified-Since)"}})
 def learning_feed(request: Request, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None,
                   lang: Annotated[Literal["en", "cy"] | None, Query(description="One language only")] = None):
     rows, next_cursor = service.learning_feed_page(session, cursor, limit)
@@ -141,8 +144,8 @@ def withdraw_publication(publication_id: str, request: Request, session: Session
 async def upload_document(publication_id: str, request: Request, session: SessionDep, principal: BoardDep,
                           kind: Annotated[DocumentKind, Form()],
                           file: Annotated[UploadFile, File()],
-                          title_en: Annotated[str | None, Form(max_length=300)] = None,
-                          title_cy: Annotated[str | None, Form(max_length=300)] = None):
+                          title_en: Annotated[PlainText | None, Form(max_length=300)] = None,
+                          title_cy: Annotated[PlainText | None, Form(max_length=300)] = None):
     # No Idempotency-Key here: a multipart body differs on every retry (a fresh boundary), so
     # a body hash cannot tell a retry from a new upload; a repeated upload is a second document
     # with the same sha256, which the board can see in the publication's list.
@@ -157,7 +160,12 @@ async def upload_document(publication_id: str, request: Request, session: Sessio
 
 
 @router.get("/publications/{publication_id}/documents/{document_id}", response_class=Response,
-            summary="Download a stored document")
+            summary="Download a stored document",
+            responses={200: {"description": "The file, in the media type it was uploaded as",
+                             "content": {t: {"schema": {"type": "string", "format": "binary"}}
+                                         for t in service.UPLOAD_MEDIA_TYPES}},
+                       404: {"description": "No such publication or stored document"},
+                       410: {"description": "The publication is withdrawn or expired"}})
 def download_document(publication_id: str, document_id: str, session: SessionDep, principal: OptionalPrincipalDep):
     service.visible(session, principal, publication_id)
     doc = session.exec(select(PublicationDocument).where(PublicationDocument.id == document_id,

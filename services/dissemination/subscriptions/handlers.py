@@ -25,7 +25,7 @@ from shared.settings import Settings
 from services.dissemination.subscriptions import signing
 from services.dissemination.subscriptions.callback_url import CallbackUrlRejected, validate_callback_url
 from services.dissemination.subscriptions.models import Subscription, WebhookDelivery
-from services.dissemination.subscriptions.service import secret_of
+from services.dissemination.subscriptions.service import key_active, secret_of
 
 logger = logging.getLogger(__name__)
 USER_AGENT = "cpr-wales-webhooks/1"
@@ -65,7 +65,7 @@ def on_delivery_requested(session: Session, envelope: Envelope, payload: Webhook
     if delivery is None or delivery.status != "pending":
         return
     sub = session.get(Subscription, delivery.subscription_id)
-    if sub is None or sub.deleted_at is not None:
+    if sub is None or sub.deleted_at is not None or not key_active(session, sub):
         delivery.status = "cancelled"
         session.add(delivery)
         return

@@ -5,8 +5,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.http.types import RequestModel
 
-class SubscriptionCreate(BaseModel):
+
+class SubscriptionCreate(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     callback_url: str = Field(max_length=2048, description="https; public addresses only (no redirects followed)")

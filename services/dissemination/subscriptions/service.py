@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from shared.auth import Board, Principal
+from shared.auth import ApiKey, Board, Principal
 from shared.db import utcnow
 from shared.events.webhooks import WebhookDeliveryRequestedV1
 from shared.http.pagination import keyset, page_of
@@ -125,8 +125,17 @@ def delivery_body(session: Session, entry, base: str) -> str:
                       separators=(",", ":"), ensure_ascii=False)
 
 
+def key_active(session: Session, sub: Subscription) -> bool:
+    """A subscription lasts as long as the key that made it: once that key is revoked (a leaked
+    key, a retired case system) nothing more is sent to its callback."""
+    key = session.get(ApiKey, sub.key_id)
+    return key is not None and key.revoked_at is None
+
+
 def fan_out(session: Session, entry, themes=()) -> int:
-    subs = session.exec(select(Subscription).where(Subscription.deleted_at.is_(None))).all()
+    # Subscriptions made with a key since revoked receive nothing (see key_active).
+    subs = session.exec(select(Subscription).join(ApiKey, ApiKey.id == Subscription.key_id)
+                        .where(Subscription.deleted_at.is_(None), ApiKey.revoked_at.is_(None))).all()
     chosen = [s for s in subs if matches(_filter(s), entry.entry_type, entry.board_code, themes)]
     if not chosen:
         return 0

@@ -21,7 +21,10 @@ router = APIRouter(prefix="/v1", tags=["subscriptions"])
 
 
 @router.post("/subscriptions", status_code=201, response_model=SubscriptionCreated,
-             summary="Subscribe a callback URL; the signing secret is returned this once")
+             summary="Subscribe a callback URL; the signing secret is returned this once",
+             description="A subscription lasts as long as the key that made it: when that key is revoked, "
+                         "nothing more is sent (pending deliveries are cancelled). After rotating keys, "
+                         "subscribe again with the new key.")
 def create_subscription(body: SubscriptionCreate, request: Request, session: SessionDep, principal: PrincipalDep,
                         idem: IdempotencyDep):
     settings = request.app.state.runtime.settings

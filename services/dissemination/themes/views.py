@@ -1,7 +1,6 @@
 """The theme taxonomy, and themes compared across boards (public)."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,6 +8,7 @@ from sqlmodel import select
 
 from shared.http.deps import SessionDep
 from shared.http.problems import Problem
+from shared.http.types import IsoDate, QueryInt
 from services.dissemination.publications import service as publications
 from services.dissemination.themes.models import LearningTheme
 
@@ -24,9 +24,9 @@ def list_themes(session: SessionDep) -> dict:
 
 @router.get("/learning/themes", summary="Per theme: publications per board, and themes recurring in several boards")
 def themes_across_boards(session: SessionDep,
-                         from_: Annotated[date | None, Query(alias="from", description="Published on or after")] = None,
-                         to: Annotated[date | None, Query(description="Published on or before")] = None,
-                         min_boards: Annotated[int, Query(ge=2, le=20, description="Boards for a theme to recur")] = 2) -> dict:
+                         from_: Annotated[IsoDate | None, Query(alias="from", description="Published on or after")] = None,
+                         to: Annotated[IsoDate | None, Query(description="Published on or before")] = None,
+                         min_boards: Annotated[QueryInt, Query(ge=2, le=20, description="Boards for a theme to recur")] = 2) -> dict:
     if from_ and to and to < from_:
         raise Problem(422, "`to` is before `from`.", errors=[{"field": "to", "in": "query", "message": "before from",
                                                              "code": "date_order"}])

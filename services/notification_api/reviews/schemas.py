@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.http.types import IsoDate, RequestModel, StrictBool, StrictInt
 from services.notification_api.rules.agencies import AGENCIES
 from services.notification_api.rules.lifecycle import MILESTONES
 
@@ -20,7 +21,7 @@ StatusCode = Literal["referred", "in_progress", "report_approved", "published", 
 FREE_TEXT = 4000
 
 
-class _Request(BaseModel):
+class _Request(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -29,15 +30,15 @@ class Trigger(_Request):
     kind: TriggerKind = Field(description="The harm: `death`, `life_threatening_injury`, "
                                           "`serious_permanent_impairment`, or `other` (none of the three "
                                           "qualifying harms; such a case may still go to a MAPF).")
-    date: dt.date = Field(description="Date of the death or injury; for impairment, the date a local "
+    date: IsoDate = Field(description="Date of the death or injury; for impairment, the date a local "
                                       "authority or relevant partner identified it.")
 
 
 class ChildFacts(_Request):
-    age_years: int = Field(ge=0, le=25, description="Age in whole years at the trigger date (no date of birth).")
-    on_child_protection_register_in_prior_6_months: bool = Field(
+    age_years: StrictInt = Field(ge=0, le=25, description="Age in whole years at the trigger date (no date of birth).")
+    on_child_protection_register_in_prior_6_months: StrictBool = Field(
         description="On the child protection register on any date in the 6 months before the trigger date.")
-    looked_after_in_prior_6_months: bool = Field(
+    looked_after_in_prior_6_months: StrictBool = Field(
         description="Looked after (care leavers who have turned 18 included) on any date in the 6 months "
                     "before the trigger date.")
 
@@ -56,7 +57,7 @@ class ReviewCreate(_Request):
 
     board_reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
                                  description="The board's own pseudonymous case reference; unique per board.")
-    referral_date: dt.date = Field(description="When the incident was referred to the Board.")
+    referral_date: IsoDate = Field(description="When the incident was referred to the Board.")
     trigger: Trigger
     abuse_or_neglect: AbuseOrNeglect
     child: ChildFacts
@@ -77,7 +78,7 @@ class DecisionCreate(_Request):
     ]})
 
     outcome: OutcomeCode
-    decided_on: dt.date
+    decided_on: IsoDate
     rationale: str | None = Field(default=None, max_length=FREE_TEXT,
                                   description="Required when the decision departs from what the criteria "
                                               "indicate. Checked for identifiers.")
@@ -90,7 +91,7 @@ class MilestoneCreate(_Request):
     ]})
 
     milestone: MilestoneCode
-    date: dt.date
+    date: IsoDate
     note: str | None = Field(default=None, max_length=FREE_TEXT, description="Checked for identifiers.")
 
 
@@ -101,21 +102,21 @@ class ProceedingCreate(_Request):
     ]})
 
     kind: ProceedingKindCode
-    started_on: dt.date
-    ended_on: dt.date | None = None
+    started_on: IsoDate
+    ended_on: IsoDate | None = None
     note: str | None = Field(default=None, max_length=FREE_TEXT, description="Checked for identifiers.")
 
 
 class ProceedingConclude(_Request):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"ended_on": "2026-10-14"}]})
 
-    ended_on: dt.date
+    ended_on: IsoDate
 
 
 class CloseCreate(_Request):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"closed_on": "2026-11-30"}]})
 
-    closed_on: dt.date
+    closed_on: IsoDate
 
 
 # -- responses ------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Thin routers: parse, authorise (dependency), call a service function, map the result."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from shared.http.deps import BoardDep, PrincipalDep, SessionDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
+from shared.http.types import IsoDate, QueryBool
 from shared.settings import Settings
 from services.notification_api.reviews import service
 from services.notification_api.reviews.schemas import (
@@ -68,9 +68,9 @@ def list_reviews(session: SessionDep, principal: PrincipalDep,
                  status: Annotated[StatusCode | None, Query()] = None,
                  type: Annotated[OutcomeCode | None, Query(description="The decision outcome.")] = None,
                  board: Annotated[str | None, Query(max_length=64, description="Welsh Government: one board.")] = None,
-                 overdue: Annotated[bool | None, Query(description="In progress and past the target date.")] = None,
-                 decided_from: Annotated[date | None, Query()] = None,
-                 decided_to: Annotated[date | None, Query()] = None,
+                 overdue: Annotated[QueryBool | None, Query(description="In progress and past the target date.")] = None,
+                 decided_from: Annotated[IsoDate | None, Query()] = None,
+                 decided_to: Annotated[IsoDate | None, Query()] = None,
                  limit: LimitQuery = 50, cursor: CursorQuery = None):
     rows, next_cursor = service.list_reviews(session, principal, status=status, type=type, board=board,
                                              overdue=overdue, decided_from=decided_from, decided_to=decided_to,

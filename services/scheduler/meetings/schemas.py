@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.http.types import IsoDateTime, RequestModel, StrictBool, StrictFloat, StrictInt
 from services.scheduler.participants.schemas import EMAIL_PATTERN
 
 MeetingKind = Literal["panel_meeting", "learning_event", "cprg_meeting", "other"]
@@ -14,7 +15,7 @@ Response = Literal["accepted", "declined", "tentative"]
 MAX_WINDOW_DAYS = 366
 
 
-class _Request(BaseModel):
+class _Request(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -32,15 +33,15 @@ class ProposalRequest(_Request):
 
     review_id: str = Field(max_length=36)
     kind: MeetingKind
-    duration_minutes: int = Field(ge=15, le=720)
-    window_start: AwareDatetime
-    window_end: AwareDatetime
+    duration_minutes: StrictInt = Field(ge=15, le=720)
+    window_start: IsoDateTime
+    window_end: IsoDateTime
     required_participants: list[str] = Field(default_factory=list, max_length=100)
     optional_participants: list[str] = Field(default_factory=list, max_length=100)
-    max_suggestions: int = Field(default=5, ge=1, le=20)
-    min_optional_attendance: float = Field(default=0.0, ge=0.0, le=1.0)
+    max_suggestions: StrictInt = Field(default=5, ge=1, le=20)
+    min_optional_attendance: StrictFloat = Field(default=0.0, ge=0.0, le=1.0)
     granularity_minutes: Literal[5, 10, 15, 20, 30, 60] = 30
-    buffer_minutes: int = Field(default=0, ge=0, le=240)
+    buffer_minutes: StrictInt = Field(default=0, ge=0, le=240)
 
     @model_validator(mode="after")
     def _check(self):
@@ -85,7 +86,7 @@ class ProposalPublic(BaseModel):
 
 class InviteeIn(_Request):
     participant_id: str = Field(max_length=36)
-    required: bool = True
+    required: StrictBool = True
 
 
 class MeetingCreate(_Request):
@@ -98,13 +99,13 @@ class MeetingCreate(_Request):
 
     review_id: str = Field(max_length=36)
     kind: MeetingKind
-    start: AwareDatetime
-    end: AwareDatetime
+    start: IsoDateTime
+    end: IsoDateTime
     location: str | None = Field(default=None, max_length=500)
     notes: str | None = Field(default=None, max_length=4000,
                               description="Free text: checked for identifiers of children and families.")
     participants: list[InviteeIn] = Field(min_length=1, max_length=100)
-    allow_conflicts: bool = Field(default=False, description="Book even when a required participant is busy.")
+    allow_conflicts: StrictBool = Field(default=False, description="Book even when a required participant is busy.")
     organizer_email: str | None = Field(default=None, max_length=320, pattern=EMAIL_PATTERN)
     organizer_name: str | None = Field(default=None, max_length=200)
 
@@ -121,12 +122,12 @@ class MeetingCreate(_Request):
 class MeetingUpdate(_Request):
     """Reschedule (start and end), move (location, notes) or cancel (`status: cancelled`)."""
 
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
+    start: IsoDateTime | None = None
+    end: IsoDateTime | None = None
     location: str | None = Field(default=None, max_length=500)
     notes: str | None = Field(default=None, max_length=4000)
     status: Literal["cancelled"] | None = None
-    allow_conflicts: bool = False
+    allow_conflicts: StrictBool = False
 
     @model_validator(mode="after")
     def _check(self):

@@ -5,11 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
 from shared.http.deps import BoardDep, PrincipalDep, SessionDep, get_runtime
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
+from shared.http.types import IsoDateTime, QueryFloat, QueryInt
 from services.scheduler.meetings import service
 from services.scheduler.meetings.schemas import (
     AttendanceIn,
@@ -108,10 +108,10 @@ def respond(meeting_id: str, body: ResponseIn, session: SessionDep, principal: B
             summary="Fresh proposals for the same invitees (the meeting's own time is not counted as busy)",
             responses={**NOT_FOUND, 409: {"description": "The meeting has been held"}})
 def alternatives(meeting_id: str, session: SessionDep, principal: PrincipalDep,
-                 window_start: AwareDatetime | None = None, window_end: AwareDatetime | None = None,
-                 max_suggestions: Annotated[int, Query(ge=1, le=20)] = 5,
-                 granularity_minutes: Annotated[int, Query(ge=5, le=60)] = 30,
-                 min_optional_attendance: Annotated[float, Query(ge=0, le=1)] = 0.0):
+                 window_start: IsoDateTime | None = None, window_end: IsoDateTime | None = None,
+                 max_suggestions: Annotated[QueryInt, Query(ge=1, le=20)] = 5,
+                 granularity_minutes: Annotated[QueryInt, Query(ge=5, le=60)] = 30,
+                 min_optional_attendance: Annotated[QueryFloat, Query(ge=0, le=1)] = 0.0):
     result = service.alternatives(session, principal, meeting_id, window_start=window_start, window_end=window_end,
                                   max_suggestions=max_suggestions, granularity_minutes=granularity_minutes,
                                   min_optional_attendance=min_optional_attendance)

@@ -7,8 +7,9 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.http.types import IsoDateTime, RequestModel
 from services.scheduler.availability import WorkingHours
 
 EMAIL_PATTERN = r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$"
@@ -18,7 +19,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BusyKindIn = Literal["busy", "tentative", "out_of_office"]
 
 
-class _Request(BaseModel):
+class _Request(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -142,8 +143,8 @@ class ParticipantPublic(BaseModel):
 
 
 class BusyIn(_Request):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: IsoDateTime
+    end: IsoDateTime
     kind: BusyKindIn = "busy"
 
     @model_validator(mode="after")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime
 
 from shared.http.deps import BoardDep, PrincipalDep, SessionDep, get_runtime
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
 from shared.http.problems import Problem
+from shared.http.types import IsoDateTime, QueryInt
 from services.scheduler.common import local
 from services.scheduler.participants import service
 from services.scheduler.participants.schemas import (
@@ -69,10 +69,10 @@ def replace_busy(participant_id: str, body: BusyReplace, session: SessionDep, pr
 @router.get("/{participant_id}/busy", response_model=list[BusyOut], summary="Stored busy intervals (all sources)",
             responses=NOT_FOUND)
 def read_busy(participant_id: str, session: SessionDep, principal: PrincipalDep,
-              start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-              end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+              start: Annotated[IsoDateTime | None, Query(alias="from")] = None,
+              end: Annotated[IsoDateTime | None, Query(alias="to")] = None,
               source: Literal["manual", "calendar_upload", "calendar_url"] | None = None,
-              limit: Annotated[int, Query(ge=1, le=5000)] = 1000):
+              limit: Annotated[QueryInt, Query(ge=1, le=5000)] = 1000):
     rows = service.busy_between(session, principal, participant_id, start, end, source, limit)
     return [BusyOut(start=local(r.starts_at), end=local(r.ends_at), kind=r.kind, source=r.source) for r in rows]
 
