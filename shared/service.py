@@ -17,8 +17,15 @@ from shared.settings import Settings
 @dataclass
 class PeriodicJob:
     name: str
-    interval_seconds: float
+    # Seconds, or the name of the Settings field that holds them (read from the runtime's
+    # settings when the worker starts, not when the module is imported).
+    interval_seconds: float | str
     run: Callable[["Runtime"], None]
+
+    def interval(self, settings: Settings) -> float:
+        if isinstance(self.interval_seconds, str):
+            return float(getattr(settings, self.interval_seconds))
+        return float(self.interval_seconds)
 
 
 @dataclass

@@ -20,7 +20,7 @@ def _job_loop(runtime: Runtime, job: PeriodicJob, stop: threading.Event) -> None
             job.run(runtime)
         except Exception:
             logger.exception("periodic job %s failed; it runs again next interval", job.name)
-        stop.wait(job.interval_seconds)
+        stop.wait(job.interval(runtime.settings))
 
 
 def purge_expired(runtime: Runtime) -> None:

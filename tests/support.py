@@ -50,6 +50,10 @@ def reset_database(dbname: str, keep: tuple[str, ...] = ()) -> None:
         tables = [t for t in tables if t not in ("boards", *keep)]
         if tables:
             conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY")
+        # Boards a test added (`cpr admin board add`) go; the six seeded boards stay.
+        from shared.auth import SEED_BOARDS
+
+        conn.execute("DELETE FROM boards WHERE NOT (code = ANY(%s))", ([code for code, _, _ in SEED_BOARDS],))
 
 
 def wait_until(predicate: Callable[[], object], timeout: float = 20.0, interval: float = 0.1, what: str = "condition"):

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from shared.auth import Principal, authenticate
+from shared.auth import Principal
 from shared.http.deps import SessionDep, get_principal
 
 

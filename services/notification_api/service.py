@@ -2,7 +2,6 @@
 from pathlib import Path
 
 from shared.service import PeriodicJob, ServiceSpec
-from shared.settings import get_settings
 from services.notification_api.jobs import overdue
 from services.notification_api.monitoring.views import router as monitoring_router
 from services.notification_api.reviews.handlers import on_meeting_held, on_publication_published
@@ -21,7 +20,7 @@ SPEC = ServiceSpec(
         "meeting.held.v1": on_meeting_held,
         "publication.published.v1": on_publication_published,
     },
-    jobs=[PeriodicJob("overdue", get_settings().overdue_check_seconds, overdue.run)],
+    jobs=[PeriodicJob("overdue", "overdue_check_seconds", overdue.run)],
     tables=("review_types", "reviews", "review_milestones", "review_proceedings", "review_audit"),
     reference_tables=("review_types",),
     openapi_tags=[

@@ -9,8 +9,9 @@ from sqlmodel import Session
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.http.deps import can_see
+from shared.http.identifiers import reject_identifiers
 from shared.http.problems import Problem
-from shared.pii import check_fields, message
+from shared.service import settings_for
 from services.scheduler.reviews.models import ReviewRecord
 
 SOURCE = "/cpr/scheduler"  # CloudEvents source (ServiceSpec.source of "scheduler")
@@ -34,11 +35,6 @@ def review_for(session: Session, principal: Principal, review_id: str) -> Review
     return record
 
 
-def check_free_text(fields: dict[str, str | None]) -> None:
+def check_free_text(session, fields: dict[str, str | None]) -> None:
     """Free text (meeting location, notes) must not carry identifiers of a child or family."""
-    from shared.settings import get_settings
-
-    findings = check_fields(fields, get_settings().identifier_names)
-    if findings:
-        raise Problem(422, message(findings), errors=[
-            {"field": f.field, "in": "body", "message": f.message, "code": f"contains_{f.kind}"} for f in findings])
+    reject_identifiers(fields, settings_for(session).identifier_names)

@@ -15,9 +15,9 @@ from shared.auth import Board, Principal
 from shared.db import utcnow
 from shared.events.publications import PublicationPublishedV1, PublicationWithdrawnV1
 from shared.http.pagination import keyset, page_of
+from shared.http.identifiers import identifier_problem
 from shared.http.problems import Problem
 from shared.outbox import add_event
-from shared.pii import message as pii_message
 from services.dissemination.feed.models import KnownReview
 from services.dissemination.publications import search
 from services.dissemination.publications.anonymisation import document_fields, gate, text_fields
@@ -51,9 +51,7 @@ def today_london() -> date:
 def _check_identifiers(fields: dict[str, str | None], names) -> None:
     findings = gate(fields, names)
     if findings:
-        raise Problem(422, pii_message(findings), slug="identifier-in-text",
-                      errors=[{"field": f.field, "in": "body", "message": f.message, "code": f.kind}
-                              for f in findings])
+        raise identifier_problem(findings)
 
 
 def _check_themes(session: Session, codes: list[str]) -> list[str]:

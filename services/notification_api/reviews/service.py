@@ -21,10 +21,10 @@ from shared.events.reviews import (
 )
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
+from shared.http.identifiers import reject_identifiers
 from shared.http.problems import Problem
 from shared.logs import log
 from shared.outbox import add_event
-from shared.pii import check_fields, describe, message
 from shared.settings import Settings
 from services.notification_api.reviews.models import (
     Review,
@@ -64,11 +64,7 @@ def rule_problem(exc: RuleViolation) -> Problem:
 
 
 def check_free_text(settings: Settings, fields: dict[str, str | None]) -> None:
-    findings = check_fields({k: v for k, v in fields.items() if v}, settings.identifier_names)
-    if findings:
-        raise Problem(422, message(findings), slug="identifier-in-free-text", errors=[
-            {"field": f.field, "in": "body", "message": describe(f), "code": f"identifier:{f.kind}"}
-            for f in findings])
+    reject_identifiers(fields, settings.identifier_names)
 
 
 def _invalid(code: str, detail: str, field: str) -> Problem:

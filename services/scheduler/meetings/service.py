@@ -2,7 +2,6 @@
 change that other services care about stages its event in the same transaction."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
@@ -159,7 +158,7 @@ def book(session: Session, principal: Principal, body: MeetingCreate, settings: 
     review = review_for(session, principal, body.review_id)
     if review.status == "closed":
         raise Problem(409, f"Review {review.review_id} is closed; no more meetings can be booked for it.")
-    check_free_text({"location": body.location, "notes": body.notes})
+    check_free_text(session, {"location": body.location, "notes": body.notes})
     found = participants_of_board(session, principal, [p.participant_id for p in body.participants])
     invitees = [(found[p.participant_id], p.required) for p in body.participants]
     if not body.allow_conflicts:
@@ -293,7 +292,7 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
             meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
             sequence=meeting.sequence))
     else:
-        check_free_text({"location": body.location, "notes": body.notes})
+        check_free_text(session, {"location": body.location, "notes": body.notes})
         changed = False
         for name in ("location", "notes"):
             if name in given and given[name] != getattr(meeting, name):

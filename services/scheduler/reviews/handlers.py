@@ -12,7 +12,7 @@ from shared.events.reviews import (
     ReviewMilestoneRecordedV1,
     ReviewReferredV1,
 )
-from shared.settings import get_settings
+from shared.service import settings_for
 from services.scheduler.plans.models import ReviewMilestone
 from services.scheduler.plans.service import apply_decision
 from services.scheduler.reviews.models import ReviewRecord
@@ -42,8 +42,7 @@ def on_decision_recorded(session: Session, envelope: Envelope, event: ReviewDeci
         record.status = event.status
     record.outcome, record.decided_on, record.updated_at = event.outcome, event.decided_on, utcnow()
     session.add(record)
-    # The handler has no runtime: offsets come from the process's CPR_ settings.
-    apply_decision(session, envelope.id, event, get_settings())
+    apply_decision(session, envelope.id, event, settings_for(session))
 
 
 def on_milestone_recorded(session: Session, envelope: Envelope, event: ReviewMilestoneRecordedV1) -> None:

@@ -64,7 +64,7 @@ def test_the_anonymisation_gate_checks_every_text_field(field, kind, clients, ke
     r = clients["dissemination"].post("/v1/publications", json=body, headers=keys.board())
     assert r.status_code == 422, r.text
     problem = r.json()
-    assert {"field": field, "code": kind} in [{"field": e["field"], "code": e["code"]} for e in problem["errors"]]
+    assert {"field": field, "code": f"identifier:{kind}"} in [{"field": e["field"], "code": e["code"]} for e in problem["errors"]]
     assert field in problem["detail"]
     for secret in (NHS, "CF10 3NQ", "029 2087 2087", "mam.teulu@example.com", "12 March 2019", "Tegan"):
         assert secret not in r.text  # never echoed
@@ -78,7 +78,7 @@ def test_the_gate_also_checks_uploaded_document_titles_and_edits(clients, keys):
                data={"kind": "report", "title_cy": "Adroddiad am Tegan Price"},
                files={"file": ("x.pdf", b"%PDF-1.4 test", "application/pdf")})
     assert r.status_code == 422 and r.json()["errors"][0] == {
-        "field": "title.cy", "in": "body", "code": "name",
+        "field": "title.cy", "in": "body", "code": "identifier:name",
         "message": r.json()["errors"][0]["message"]} and "Tegan" not in r.text
     r = c.patch(f"/v1/publications/{pub['id']}", headers=keys.board(),
                 json={"summary": {"en": "Seen at NP20 1AB.", "cy": "Gwelwyd."}})

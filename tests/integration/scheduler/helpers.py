@@ -33,5 +33,5 @@ def deliver(runtime, type_: str, data, event_id: str | None = None):
 
     envelope = make_envelope(type=type_, source="/cpr/notification_api", data=data, subject=data.review_id,
                              event_id=event_id)
-    EventConsumer(SPEC.name, runtime.engine, SPEC.handlers)(Delivery(envelope.to_json().encode(), envelope.id, type_))
+    EventConsumer(SPEC.name, runtime.engine, SPEC.handlers, runtime.settings)(Delivery(envelope.to_json().encode(), envelope.id, type_))
     return envelope

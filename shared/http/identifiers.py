@@ -1,0 +1,20 @@
+"""Free text that carries identifiers of a child or family is refused, the same way in every
+service: a 422 whose `errors` name each field and the kind of identifier, never the text."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from shared.http.problems import Problem
+from shared.pii import FieldFinding, check_fields, message
+
+
+def identifier_problem(findings: Sequence[FieldFinding]) -> Problem:
+    return Problem(422, message(findings), slug="identifier-in-free-text", errors=[
+        {"field": f.field, "in": "body", "message": f.message, "code": f"identifier:{f.kind}"} for f in findings])
+
+
+def reject_identifiers(fields: Mapping[str, str | None], names: Sequence[str] = ()) -> None:
+    """Raise the 422 if any of these texts holds an identifier (names: the configured list)."""
+    findings = check_fields({k: v for k, v in fields.items() if v}, names)
+    if findings:
+        raise identifier_problem(findings)
