@@ -25,7 +25,7 @@ from tests.support import (  # noqa: E402
 
 
 @contextmanager
-def scratch_stack(start: bool = True, **overrides):
+def scratch_stack(start: bool = True, api_workers: int = 1, **overrides):
     from services.registry import specs
 
     tag = uuid.uuid4().hex[:8]
@@ -45,7 +45,7 @@ def scratch_stack(start: bool = True, **overrides):
     stack.env["CPR_RATE_LIMIT_PER_SECOND"] = "0"
     try:
         if start:
-            stack.start_all()
+            stack.start_all({"notification_api": ["--workers", str(api_workers)]})
         yield stack, settings, keys, names
     finally:
         stack.stop()

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shutil
 import statistics
+import subprocess
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -54,12 +58,55 @@ def baseline(dbname: str, n: int) -> float:
         return n / (time.perf_counter() - start)
 
 
+WRK_SCRIPT = """
+local counter = 0
+function init(args)
+  run = args[1]
+  key = args[2]
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+  salt = math.random(1, 1000000000)
+end
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"board_reference":"W%s-%d-%d","referral_date":"%s","trigger":{"kind":"death","date":"%s"},'
+    .. '"abuse_or_neglect":"suspected","child":{"age_years":2,'
+    .. '"on_child_protection_register_in_prior_6_months":false,"looked_after_in_prior_6_months":true},'
+    .. '"agencies_involved":["police","health","education"]}',
+    run, salt, counter, REFERRAL, TRIGGER)
+  return wrk.format("POST", "/v1/reviews",
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}, body)
+end
+"""
+
+
+def with_wrk(api: str, key: str, seconds: int, concurrency: int) -> dict:
+    """wrk (C, a fraction of a core) as the load generator, so the figure is the server's."""
+    script = WRK_SCRIPT.replace("REFERRAL", repr(str(TODAY - timedelta(days=10)))).replace(
+        "TRIGGER", repr(str(TODAY - timedelta(days=12))))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    out = subprocess.run(["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", f.name, api,
+                          "--", uuid.uuid4().hex[:6], key], capture_output=True, text=True, timeout=seconds + 60).stdout
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": ms("50"),
+            "p99": ms("99"), "non2xx": int(non2xx.group(1)) if non2xx else 0}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=3000)
     ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--api-workers", type=int, default=1, help="uvicorn processes for the notification API")
+    ap.add_argument("--wrk-seconds", type=int, default=15, help="also load with wrk, if installed, this long")
     args = ap.parse_args()
-    with scratch_stack() as (stack, settings, keys, names):
+    with scratch_stack(api_workers=args.api_workers) as (stack, settings, keys, names):
         api = stack.url("notification_api")
         base_rate = baseline(names["notification_api"], args.requests)
         client = httpx.Client(base_url=api, headers=keys.board("gwent"), timeout=30,
@@ -82,12 +129,17 @@ def main() -> None:
                 failures += status != 201
         wall = time.perf_counter() - start
         rate = args.requests / wall
-        print(f"ingest, {args.requests} notifications at concurrency {args.concurrency} (full stack, PostgreSQL)")
+        print(f"ingest, {args.requests} notifications at concurrency {args.concurrency} (full stack, PostgreSQL, "
+              f"{args.api_workers} API process{'es' if args.api_workers > 1 else ''})")
         print(f"  API               : {rate:8.1f} notifications/s, p50 {percentile(latencies, 50) * 1000:6.1f} ms, "
               f"p99 {percentile(latencies, 99) * 1000:6.1f} ms, mean {statistics.mean(latencies) * 1000:6.1f} ms, "
               f"non-201: {failures}")
+        if shutil.which("wrk") and args.wrk_seconds:
+            w = with_wrk(api, keys.boards["gwent"], args.wrk_seconds, args.concurrency)
+            print(f"  API (wrk client)  : {w['rate']:8.1f} notifications/s, p50 {w['p50']:6.1f} ms, "
+                  f"p99 {w['p99']:6.1f} ms, non-2xx: {w['non2xx']}")
         print(f"  raw psycopg loop  : {base_rate:8.1f} rows/s (review + outbox row per transaction, one connection)")
-        print(f"  ratio             : API / raw = {rate / base_rate:.2f}")
+        print(f"  ratio             : API / raw = {rate / base_rate:.2f} (Python client)")
 
 
 if __name__ == "__main__":

@@ -132,17 +132,17 @@ class ProcessStack:
         self.procs: dict[str, subprocess.Popen] = {}
         self.env = {**os.environ, **settings_env(settings), "PYTHONUNBUFFERED": "1"}
 
-    def start(self, role: str, service: str) -> subprocess.Popen:
+    def start(self, role: str, service: str, *args: str) -> subprocess.Popen:
         name = f"{role}-{service}"
         log = open(self.log_dir / f"{name}.log", "ab")
-        proc = subprocess.Popen([sys.executable, "-m", "services.cli", role, service], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "services.cli", role, service, *args], cwd=ROOT,
                                 env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.procs[name] = proc
         return proc
 
-    def start_all(self) -> None:
+    def start_all(self, api_args: dict[str, list[str]] | None = None) -> None:
         for service in SERVICE_NAMES:
-            self.start("api", service)
+            self.start("api", service, *(api_args or {}).get(service, []))
             self.start("worker", service)
         for service in SERVICE_NAMES:
             url = self.url(service) + "/healthz"

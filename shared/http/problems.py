@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.db import is_connection_error
@@ -168,6 +169,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         else:
             detail = f"The request is not valid: {', '.join(sorted({e['field'] for e in errors}))}."
         return problem_response(422, detail, instance=request.url.path, errors=errors)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError):
+        # Two requests raced past the same check (a duplicate reference, the same
+        # Idempotency-Key at once): the database kept one; this one conflicts.
+        log(logger, logging.INFO, "integrity conflict", path=request.url.path,
+            error=type(getattr(exc, "orig", exc)).__name__)
+        return problem_response(409, "This conflicts with a record written at the same moment by another request; "
+                                     "retry to see the current state.", slug="concurrent-conflict",
+                                instance=request.url.path)
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception):

@@ -87,3 +87,21 @@ def test_correlation_id_is_echoed_and_carried_into_the_event(clients, keys, runt
     with Session(runtimes["notification_api"].engine) as s:
         row = s.exec(select(OutboxMessage)).one()
     assert '"correlationid":"case-system-abc123"' in row.body
+
+
+def test_a_race_past_a_uniqueness_check_is_a_409_not_a_500(clients, keys, runtimes):
+    """Two notifications with one board_reference at the same moment: both pass the
+    duplicate check, the database keeps one, the other is a 409 problem."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = {"board_reference": "GW-RACE", "referral_date": "2026-11-01",
+            "trigger": {"kind": "death", "date": "2026-10-30"}, "abuse_or_neglect": "suspected",
+            "child": {"age_years": 2, "on_child_protection_register_in_prior_6_months": False,
+                      "looked_after_in_prior_6_months": False}, "agencies_involved": ["police"]}
+    c = clients["notification_api"]
+    for attempt in range(5):
+        body["board_reference"] = f"GW-RACE-{attempt}"
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(lambda _: c.post("/v1/reviews", json=body, headers=keys.board()).status_code,
+                                     range(8)))
+        assert statuses.count(201) == 1 and set(statuses) <= {201, 409}, statuses

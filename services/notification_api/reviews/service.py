@@ -130,9 +130,11 @@ def is_overdue(review: Review, on: date) -> bool:
             and review.target_completion_date < on)
 
 
-def detail(session: Session, review: Review) -> dict:
-    milestones = _milestones(session, review.id)
-    proceedings = _proceedings(session, review.id)
+def detail(session: Session, review: Review, *, new: bool = False) -> dict:
+    """The review as the API shows it. `new`: just created, so it has no milestones or
+    proceedings yet (two queries saved on the ingest path)."""
+    milestones = [] if new else _milestones(session, review.id)
+    proceedings = [] if new else _proceedings(session, review.id)
     figures = None
     if review.decided_on is not None and review.target_completion_date is not None:
         now = max(today(), review.decided_on)

@@ -42,8 +42,8 @@ BOARD_ONLY = {403: {"description": "Welsh Government reads; only the board's key
 PROBLEM_409 = {409: {"description": "Conflicts with the review's current state, or Idempotency-Key reused"}}
 
 
-def _public(session, review) -> dict:
-    return ReviewPublic.model_validate(service.detail(session, review)).model_dump(mode="json")
+def _public(session, review, *, new: bool = False) -> dict:
+    return ReviewPublic.model_validate(service.detail(session, review, new=new)).model_dump(mode="json")
 
 
 @router.post("", status_code=201, response_model=ReviewPublic, summary="Notify a referral",
@@ -56,7 +56,7 @@ def notify(body: ReviewCreate, session: SessionDep, principal: BoardDep, idem: I
         return replayed
     review = service.notify_referral(session, principal, body, settings)
     session.flush()
-    response = idem.respond(201, _public(session, review), headers={"Location": f"/v1/reviews/{review.id}"})
+    response = idem.respond(201, _public(session, review, new=True), headers={"Location": f"/v1/reviews/{review.id}"})
     session.commit()
     return response
 
