@@ -45,6 +45,7 @@ def make_engine(url: str, **kwargs) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.pop("pool_size", None), kwargs.pop("max_overflow", None)  # SQLite: the default pool
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -58,7 +59,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_timeout", 5)
+    kwargs.setdefault("pool_timeout", 5)  # a request waits at most this long, then 503
     return create_engine(
         url,
         pool_pre_ping=True,

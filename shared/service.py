@@ -92,5 +92,6 @@ def make_transport(settings: Settings, broker=None) -> Transport:
 def make_runtime(spec: ServiceSpec, settings: Settings, transport: Transport | None = None) -> Runtime:
     from shared.db import make_engine
 
-    return Runtime(spec=spec, settings=settings, engine=make_engine(settings.database_url(spec.name)),
-                   transport=transport or make_transport(settings))
+    engine = make_engine(settings.database_url(spec.name), pool_size=settings.db_pool_size,
+                         max_overflow=settings.db_max_overflow)
+    return Runtime(spec=spec, settings=settings, engine=engine, transport=transport or make_transport(settings))

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     retry_delays_ms: list[int] = Field(default_factory=lambda: [1000, 5000, 30000])
     # Attempts before a message is parked in the dead-letter queue.
     max_attempts: int = 5
+    # Connections per process. A pool smaller than the request threads (40) makes threads
+    # wait; overflow connections are opened and closed per burst, which costs more.
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
     relay_poll_seconds: float = 0.1
     relay_batch_size: int = 200
     # Housekeeping: sent outbox rows, inbox ids and idempotency records are kept this long.
