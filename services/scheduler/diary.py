@@ -46,10 +46,15 @@ def attendees_for(
     for pid, extra in (extra_busy or {}).items():
         busy[pid].extend(extra)
     out = []
+    # Most professionals share the default hours: lay out each distinct week once per request.
+    working: dict[tuple[str, str], list] = {}
     for participant, required in invitees:
+        shape = (participant.working_hours, participant.time_zone)
+        if shape not in working:
+            working[shape] = working_intervals(window_start, window_end,
+                                               hours=to_engine(json.loads(participant.working_hours)),
+                                               tz=participant.time_zone)
         out.append(Attendee(
-            id=participant.id, name=participant.display_name, required=required,
-            working=working_intervals(window_start, window_end, hours=to_engine(json.loads(participant.working_hours)),
-                                      tz=participant.time_zone),
+            id=participant.id, name=participant.display_name, required=required, working=working[shape],
             busy=sorted(busy.get(participant.id, []), key=lambda b: (b.start, b.end))))
     return out
