@@ -15,6 +15,38 @@ class _In(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Request examples (integrators copy them): bilingual, and no identifier of a child or family.
+_REVIEW_ID = "0b6f0d7e-1f7e-4c55-9d38-1d1c6b1c2a10"
+_TITLE = {
+    "en": "Concise Child Practice Review: a baby admitted to hospital with a serious head injury",
+    "cy": "Adolygiad Ymarfer Plant Cryno: babi a dderbyniwyd i'r ysbyty ag anaf difrifol i'r pen",
+}
+_SUMMARY = {
+    "en": "A review of multi-agency practice in the year before a baby under one was admitted to hospital "
+          "with a serious head injury. It considers how health visiting, primary care and children's services "
+          "shared information and assessed risk, and how far the father was known to professionals.",
+    "cy": "Adolygiad o'r ymarfer amlasiantaethol yn ystod y flwyddyn cyn i fabi dan flwydd oed gael ei dderbyn "
+          "i'r ysbyty ag anaf difrifol i'r pen. Mae'n ystyried sut roedd ymwelwyr iechyd, gofal sylfaenol a'r "
+          "gwasanaethau plant yn rhannu gwybodaeth ac yn asesu risg, a faint roedd gweithwyr proffesiynol yn "
+          "ei wybod am y tad.",
+}
+_LEARNING_POINTS = [
+    {"en": "Fathers and male carers should be seen and assessed, not only the mother.",
+     "cy": "Dylid gweld ac asesu tadau a gofalwyr gwrywaidd, nid y fam yn unig."},
+    {"en": "Bruising on a baby who is not yet mobile needs a safeguarding referral, whatever the explanation given.",
+     "cy": "Mae angen atgyfeiriad diogelu pan fo clais ar fabi nad yw'n symud o gwmpas eto, beth bynnag yw'r "
+           "esboniad a roddir."},
+    {"en": "What one agency knows should reach the others in time to change what they do.",
+     "cy": "Dylai'r hyn y mae un asiantaeth yn ei wybod gyrraedd y lleill mewn pryd i newid yr hyn a wnânt."},
+]
+_THEMES = ["vulnerability_of_babies", "whole_family_approach", "information_sharing"]
+_RECOMMENDATIONS = [
+    "The Board should seek assurance that every agency's safeguarding training covers the assessment of "
+    "fathers and male carers.",
+    "Health boards should audit the use of the bruising in non-mobile babies protocol by health visitors and GPs.",
+]
+
+
 class Bilingual(_In):
     en: str | None = Field(default=None, max_length=20_000)
     cy: str | None = Field(default=None, max_length=20_000)
@@ -34,6 +66,16 @@ class DocumentLink(_In):
 
 
 class PublicationCreate(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"review_id": _REVIEW_ID, "status": "draft", "title": _TITLE, "summary": _SUMMARY,
+         "learning_points": _LEARNING_POINTS, "themes": _THEMES, "recommendations": _RECOMMENDATIONS,
+         "documents": [{"kind": "seven_minute_briefing",
+                        "url": "https://www.example-safeguarding.wales/cpr/briffio-7-munud-7-minute-briefing.pdf",
+                        "title": {"en": "7-minute briefing", "cy": "Briffio 7 munud"}}],
+         "available_until": "2031-12-31"},
+        {"review_id": _REVIEW_ID, "title": {"en": _TITLE["en"]}},
+    ]})
+
     review_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     status: Literal["draft", "published"] = Field(
         default="draft", description="`published` needs every text in both English and Welsh.")
@@ -50,6 +92,11 @@ class PublicationCreate(_In):
 class PublicationUpdate(_In):
     """Changes to a draft. Fields left out stay as they are."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"title": _TITLE, "summary": _SUMMARY, "learning_points": _LEARNING_POINTS},
+        {"themes": _THEMES, "recommendations": _RECOMMENDATIONS, "available_until": "2031-12-31"},
+    ]})
+
     title: Bilingual | None = None
     summary: Bilingual | None = None
     learning_points: list[Bilingual] | None = Field(default=None, max_length=100)
@@ -60,6 +107,9 @@ class PublicationUpdate(_In):
 
 
 class PublishRequest(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"published_on": "2026-11-20"}, {}]})
+
     published_on: IsoDate | None = None
 
 

@@ -28,6 +28,14 @@ from services.dissemination.publications.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["publications"])
+# The multipart form of POST .../documents; `file` is the document itself (here a PDF, sent with
+# its own Content-Type, e.g. `curl -F "file=@report.pdf;type=application/pdf"`).
+DOCUMENT_UPLOAD_EXAMPLE = {
+    "kind": "report",
+    "file": "%PDF-1.7 (the anonymised report, as published)",
+    "title_en": "Concise Child Practice Review report",
+    "title_cy": "Adroddiad Adolygiad Ymarfer Plant Cryno",
+}
 
 
 def _names(request: Request) -> list[str]:
@@ -140,7 +148,9 @@ def withdraw_publication(publication_id: str, request: Request, session: Session
 
 
 @router.post("/publications/{publication_id}/documents", status_code=201, response_model=DocumentPublic,
-             summary="Upload a document the service stores (multipart: kind, file, optional title_en/title_cy)")
+             summary="Upload a document the service stores (multipart: kind, file, optional title_en/title_cy)",
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {
+                 "example": DOCUMENT_UPLOAD_EXAMPLE}}}})
 async def upload_document(publication_id: str, request: Request, session: SessionDep, principal: BoardDep,
                           kind: Annotated[DocumentKind, Form()],
                           file: Annotated[UploadFile, File()],

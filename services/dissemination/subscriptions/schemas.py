@@ -9,7 +9,13 @@ from shared.http.types import RequestModel
 
 
 class SubscriptionCreate(RequestModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"callback_url": "https://hooks.example-safeguarding.wales/cpr/learning",
+         "themes": ["vulnerability_of_babies", "information_sharing"], "boards": ["gwent", "cardiff-and-vale"],
+         "event_types": ["publication_published", "publication_withdrawn"]},
+        {"callback_url": "https://casework.example-safeguarding.wales/webhooks/cpr",
+         "event_types": ["review_overdue", "panel_meeting_booked", "learning_event_held"]},
+    ]})
 
     callback_url: str = Field(max_length=2048, description="https; public addresses only (no redirects followed)")
     themes: list[str] = Field(default_factory=list, max_length=30, description="Theme codes; publications only")

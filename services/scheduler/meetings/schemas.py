@@ -28,8 +28,8 @@ class ProposalRequest(_Request):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "review_id": "0b6f0d7e-1f7e-4c55-9d38-1d1c6b1c2a10", "kind": "learning_event", "duration_minutes": 180,
         "window_start": "2027-03-22T00:00:00+00:00", "window_end": "2027-04-10T00:00:00+01:00",
-        "required_participants": ["<participant id>", "<participant id>"],
-        "optional_participants": ["<participant id>"], "max_suggestions": 5, "min_optional_attendance": 0.5}]})
+        "required_participants": ["5d1c0c3e-8a4b-4f7e-9b0a-2f6e1c9d4a71", "9e7a4b21-3c6d-4e8f-a1b2-7c3d5e9f0a14"],
+        "optional_participants": ["c42f8e16-0b9d-4a3e-8f27-6d1e5a9b3c08"], "max_suggestions": 5, "min_optional_attendance": 0.5}]})
 
     review_id: str = Field(max_length=36)
     kind: MeetingKind
@@ -92,10 +92,11 @@ class InviteeIn(_Request):
 class MeetingCreate(_Request):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "review_id": "0b6f0d7e-1f7e-4c55-9d38-1d1c6b1c2a10", "kind": "panel_meeting",
-        "start": "2027-03-29T10:00:00+01:00", "end": "2027-03-29T12:00:00+01:00",
+        "start": "2027-03-30T10:00:00+01:00", "end": "2027-03-30T12:00:00+01:00",
         "location": "Board office, meeting room 2 (and Teams)",
-        "participants": [{"participant_id": "<participant id>", "required": True},
-                         {"participant_id": "<participant id>", "required": False}]}]})
+        "participants": [{"participant_id": "5d1c0c3e-8a4b-4f7e-9b0a-2f6e1c9d4a71", "required": True},
+                         {"participant_id": "9e7a4b21-3c6d-4e8f-a1b2-7c3d5e9f0a14", "required": True},
+                         {"participant_id": "c42f8e16-0b9d-4a3e-8f27-6d1e5a9b3c08", "required": False}]}]})
 
     review_id: str = Field(max_length=36)
     kind: MeetingKind
@@ -122,6 +123,11 @@ class MeetingCreate(_Request):
 class MeetingUpdate(_Request):
     """Reschedule (start and end), move (location, notes) or cancel (`status: cancelled`)."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"start": "2027-04-13T10:00:00+01:00", "end": "2027-04-13T12:00:00+01:00",
+         "location": "Board office, meeting room 1 (and Teams)"},
+        {"status": "cancelled"}]})
+
     start: IsoDateTime | None = None
     end: IsoDateTime | None = None
     location: str | None = Field(default=None, max_length=500)
@@ -143,11 +149,18 @@ class MeetingUpdate(_Request):
 
 
 class ResponseIn(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"participant_id": "5d1c0c3e-8a4b-4f7e-9b0a-2f6e1c9d4a71", "response": "accepted"},
+        {"participant_id": "9e7a4b21-3c6d-4e8f-a1b2-7c3d5e9f0a14", "response": "declined"}]})
+
     participant_id: str = Field(max_length=36)
     response: Response
 
 
 class AttendanceIn(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"attended": ["5d1c0c3e-8a4b-4f7e-9b0a-2f6e1c9d4a71", "c42f8e16-0b9d-4a3e-8f27-6d1e5a9b3c08"]}]})
+
     attended: list[str] = Field(max_length=100, description="Ids of the invitees who attended; the others did not.")
 
     @model_validator(mode="after")

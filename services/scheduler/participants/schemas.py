@@ -104,6 +104,13 @@ class ParticipantCreate(_Request):
 
 
 class ParticipantUpdate(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"role": "Named nurse for safeguarding children",
+         "working_hours": {"mon": [{"start": "08:30", "end": "16:30"}], "tue": [{"start": "08:30", "end": "16:30"}],
+                           "thu": [{"start": "08:30", "end": "12:30"}]},
+         "calendar_url": "https://calendar.example-health.wales/ical/ceri.jones/free-busy.ics"},
+        {"calendar_url": None}]})
+
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=320, pattern=EMAIL_PATTERN)
     agency_code: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")

@@ -25,6 +25,20 @@ from services.scheduler.participants.schemas import (
 router = APIRouter(prefix="/v1/participants", tags=["participants"])
 NOT_FOUND = {404: {"description": "No such participant for this key (another board's is 404 too)"}}
 CALENDAR_TYPES = ("text/calendar",)
+# A diary export: a weekly clinic, a tentative forum and annual leave shown as out of office.
+# Only the times are kept; the summaries are never stored.
+CALENDAR_EXAMPLE = "\r\n".join([
+    "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Example Health Board//Diary export//EN",
+    "BEGIN:VEVENT", "UID:clinic-weekly-0001@example-health.wales", "DTSTAMP:20261102T090000Z",
+    "DTSTART;TZID=Europe/London:20260907T090000", "DTEND;TZID=Europe/London:20260907T123000",
+    "RRULE:FREQ=WEEKLY;BYDAY=MO", "SUMMARY:Safeguarding supervision clinic", "END:VEVENT",
+    "BEGIN:VEVENT", "UID:forum-20270114@example-health.wales", "DTSTAMP:20261102T090000Z",
+    "DTSTART;TZID=Europe/London:20270114T133000", "DTEND;TZID=Europe/London:20270114T163000",
+    "STATUS:TENTATIVE", "SUMMARY:Regional safeguarding forum", "END:VEVENT",
+    "BEGIN:VEVENT", "UID:leave-20261221@example-health.wales", "DTSTAMP:20261102T090000Z",
+    "DTSTART;VALUE=DATE:20261221", "DTEND;VALUE=DATE:20270102", "SUMMARY:Annual leave",
+    "X-MICROSOFT-CDO-BUSYSTATUS:OOF", "END:VEVENT",
+    "END:VCALENDAR", ""])
 
 
 @router.post("", status_code=201, response_model=ParticipantPublic, summary="Add a participant (a professional)",
@@ -90,7 +104,8 @@ async def calendar_body(request: Request) -> bytes:
     description="The body is an iCalendar file (VEVENTs with recurrence, or a VFREEBUSY), sent as "
                 "`Content-Type: text/calendar`. It is expanded once, from `calendar_past_days` before today to "
                 "`calendar_horizon_days` ahead; only when people are busy is kept, never what the events are.",
-    openapi_extra={"requestBody": {"required": True, "content": {"text/calendar": {"schema": {"type": "string"}}}}},
+    openapi_extra={"requestBody": {"required": True, "content": {"text/calendar": {
+        "schema": {"type": "string"}, "example": CALENDAR_EXAMPLE}}}},
     responses={**NOT_FOUND, 415: {"description": "Not text/calendar"}, 422: {"description": "Not a readable calendar"}})
 def upload_calendar(participant_id: str, request: Request, session: SessionDep, principal: BoardDep,
                     body: Annotated[bytes, Depends(calendar_body)]):
