@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel
 
-from shared.db import UTCDateTime, session_scope, utcnow
+from shared.db import UTCDateTime, is_connection_error, session_scope, utcnow
 from shared.events import Envelope, UnknownEventType, parse_payload
 from shared.logs import correlation_id, log
 from shared.messaging.transport import Delivery
@@ -44,6 +44,13 @@ class PoisonMessage(Exception):
     permanent = True
 
 
+class DatabaseUnavailable(Exception):
+    """The handler could not reach its database: retried with back-off without using up the
+    message's attempts, so an outage never sends good messages to the dead-letter queue."""
+
+    transient = True
+
+
 EventHandler = Callable[[Session, Envelope, BaseModel], None]
 
 
@@ -70,13 +77,20 @@ class EventConsumer:
             raise PoisonMessage(f"payload does not match {envelope.type}: {type(exc).__name__}") from None
         token = correlation_id.set(envelope.correlationid)
         try:
-            with session_scope(self.engine) as session:
-                if self.settings is not None:
-                    session.info["settings"] = self.settings
-                if not claim(session, self.name, envelope):
-                    log(logger, logging.INFO, "duplicate event ignored", event_id=envelope.id, event_type=envelope.type)
-                    return
-                handler(session, envelope, payload)
-            log(logger, logging.INFO, "event handled", event_id=envelope.id, event_type=envelope.type)
+            self._handle(envelope, handler, payload)
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise DatabaseUnavailable(f"{type(exc).__name__}: database unreachable") from exc
+            raise
         finally:
             correlation_id.reset(token)
+
+    def _handle(self, envelope: Envelope, handler: EventHandler, payload: BaseModel) -> None:
+        with session_scope(self.engine) as session:
+            if self.settings is not None:
+                session.info["settings"] = self.settings
+            if not claim(session, self.name, envelope):
+                log(logger, logging.INFO, "duplicate event ignored", event_id=envelope.id, event_type=envelope.type)
+                return
+            handler(session, envelope, payload)
+        log(logger, logging.INFO, "event handled", event_id=envelope.id, event_type=envelope.type)

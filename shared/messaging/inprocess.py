@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 
 from shared.logs import log
 from shared.messaging.topology import Topology, topic_matches
-from shared.messaging.transport import DeadLetter, Delivery, Handler, PublishFailed
+from shared.messaging.transport import (
+    ERROR_HEADER,
+    TRANSIENT_HEADER,
+    DeadLetter,
+    Delivery,
+    Handler,
+    PublishFailed,
+    after_failure,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -79,20 +87,21 @@ class InProcessTransport:
             try:
                 handle(delivery)
             except Exception as exc:
-                delivery.attempts += 1
-                permanent = getattr(exc, "permanent", False)
-                delivery.headers["x-cpr-last-error"] = f"{type(exc).__name__}: {exc}"[:500]
+                step = after_failure(topology, delivery, exc)
+                delivery.attempts = step.attempts
+                delivery.headers[TRANSIENT_HEADER] = step.transient_failures
+                delivery.headers[ERROR_HEADER] = f"{type(exc).__name__}: {exc}"[:500]
                 log(logger, logging.WARNING, "handler failed", queue=topology.queue,
                     message_id=delivery.message_id, attempt=delivery.attempts)
-                if permanent or delivery.attempts >= topology.max_attempts:
+                if step.dead_letter:
                     q.dead.append(delivery)
                 else:
-                    delay = topology.retry_delays_ms[min(delivery.attempts, len(topology.retry_delays_ms)) - 1]
+                    delay = topology.retry_delays_ms[step.retry_tier - 1]
                     threading.Timer(delay / 1000 * self.broker.retry_scale, q.messages.put, (delivery,)).start()
 
     def dead_letters(self, topology: Topology) -> list[DeadLetter]:
         q = self.broker.bind(topology)
-        return [DeadLetter(d.message_id, d.routing_key, d.attempts, d.headers.get("x-cpr-last-error"), d.body)
+        return [DeadLetter(d.message_id, d.routing_key, d.attempts, d.headers.get(ERROR_HEADER), d.body)
                 for d in q.dead]
 
     def replay_dead_letters(self, topology: Topology, message_ids: set[str] | None = None) -> int:

@@ -15,6 +15,8 @@ from shared.messaging.topology import Topology, declare, exchange_name
 from shared.messaging.transport import (
     ATTEMPTS_HEADER,
     ERROR_HEADER,
+    TRANSIENT_HEADER,
+    after_failure,
     DeadLetter,
     Delivery,
     Handler,
@@ -167,17 +169,15 @@ class RabbitTransport:
 
     def _after_failure(self, side: BlockingChannel, topology: Topology, delivery: Delivery,
                        props: pika.BasicProperties, exc: Exception) -> None:
-        failures = delivery.attempts + 1
+        step = after_failure(topology, delivery, exc)
         error = f"{type(exc).__name__}: {exc}"[:500]
         headers = dict(delivery.headers)
-        headers.update({ATTEMPTS_HEADER: failures, ERROR_HEADER: error,
-                        "x-cpr-routing-key": delivery.routing_key})
-        permanent = getattr(exc, "permanent", False)
-        target = (topology.dead_letter_queue if permanent or failures >= topology.max_attempts
-                  else topology.retry_queue_for(failures))
+        headers.update({ATTEMPTS_HEADER: step.attempts, TRANSIENT_HEADER: step.transient_failures,
+                        ERROR_HEADER: error, "x-cpr-routing-key": delivery.routing_key})
+        target = topology.dead_letter_queue if step.dead_letter else topology.retry_queues[step.retry_tier - 1]
         log(logger, logging.WARNING, "handler failed",
-            queue=topology.queue, message_id=delivery.message_id, attempt=failures,
-            moved_to=target, error=error)
+            queue=topology.queue, message_id=delivery.message_id, attempt=step.attempts,
+            transient_failures=step.transient_failures, moved_to=target, error=error)
         # If this publish fails the exception escapes before the ack, so the broker redelivers.
         side.basic_publish(
             exchange="",

@@ -34,11 +34,6 @@ class Topology:
     def dead_letter_queue(self) -> str:
         return f"{self.queue}.dlq"
 
-    def retry_queue_for(self, failures: int) -> str:
-        """Queue for the message after its `failures`-th failure (1-based): longer waits later."""
-        index = min(failures, len(self.retry_delays_ms)) - 1
-        return self.retry_queues[index]
-
     def queue_arguments(self) -> dict[str, dict]:
         """Every queue this service owns, with its declaration arguments."""
         queues: dict[str, dict] = {

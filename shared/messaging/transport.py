@@ -10,6 +10,7 @@ from shared.messaging.topology import Topology
 
 ATTEMPTS_HEADER = "x-cpr-attempts"
 ERROR_HEADER = "x-cpr-last-error"
+TRANSIENT_HEADER = "x-cpr-transient-failures"
 
 
 class PublishFailed(Exception):
@@ -48,6 +49,35 @@ class Publisher(Protocol):
 
 
 Handler = Callable[[Delivery], None]
+
+
+@dataclass(frozen=True)
+class AfterFailure:
+    """Where a failed message goes next, and the counts it carries there."""
+
+    dead_letter: bool
+    retry_tier: int  # 1-based retry queue, when not dead-lettered
+    attempts: int
+    transient_failures: int
+
+
+def after_failure(topology: Topology, delivery: Delivery, exc: Exception) -> AfterFailure:
+    """The one retry policy both transports apply.
+
+    - `permanent` (a poison message): dead-letter at once.
+    - `transient` (the database is unreachable): retry with growing back-off, but the attempt
+      does not count toward `max_attempts`, so an outage never parks good messages.
+    - anything else: retry through the tiers, dead-letter after `max_attempts`.
+    """
+    transient = int(delivery.headers.get(TRANSIENT_HEADER, 0))
+    if getattr(exc, "permanent", False):
+        return AfterFailure(True, 0, delivery.attempts + 1, transient)
+    if getattr(exc, "transient", False):
+        tier = min(transient + 1, len(topology.retry_delays_ms))
+        return AfterFailure(False, tier, delivery.attempts, transient + 1)
+    failures = delivery.attempts + 1
+    tier = min(failures, len(topology.retry_delays_ms))
+    return AfterFailure(failures >= topology.max_attempts, tier, failures, transient)
 
 
 class Transport(Protocol):

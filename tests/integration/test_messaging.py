@@ -254,3 +254,39 @@ def test_an_unroutable_row_does_not_hold_up_the_rows_behind_it(runtimes, setting
         assert rows[stuck.id].sent_at is None and rows[stuck.id].next_attempt_at is not None
     finally:
         _cleanup(topo)
+
+
+def test_a_database_outage_in_a_handler_is_retried_past_max_attempts_without_dead_lettering(runtimes, settings):
+    """The consumer's database is unreachable for longer than max_attempts retries: the message
+    waits (transient failures do not count) and is applied once the database is back."""
+    from sqlalchemy.exc import OperationalError
+
+    rt = runtimes["notification_api"]
+    topo = _topology(settings)
+    transport = RabbitTransport(AMQP_URL, settings.amqp_prefix)
+    transport.declare(topo)
+    outage = {"left": topo.max_attempts + 3}
+    applied: list[str] = []
+
+    def handler(session, envelope, payload):
+        if outage["left"] > 0:
+            outage["left"] -= 1
+            raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+        applied.append(envelope.id)
+
+    consumer = EventConsumer("probe", runtimes["scheduler"].engine, {"review.referred.v1": handler})
+    stop = threading.Event()
+    thread = threading.Thread(target=transport.run_consumer, args=(topo, consumer, stop), daemon=True)
+    thread.start()
+    try:
+        with session_scope(rt.engine) as s:
+            env = _event(s)
+        relay = OutboxRelay(rt.engine, rt.transport)
+        relay.run_once()
+        relay.close()
+        wait_until(lambda: applied == [env.id], timeout=30, what="the event applied after the outage")
+        assert outage["left"] == 0 and transport.dead_letters(topo) == []
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        _cleanup(topo)
