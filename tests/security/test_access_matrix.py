@@ -183,6 +183,13 @@ class World:
     def new_subscription(self) -> str:
         return self.ok("dissemination", "POST", "/v1/subscriptions", json=self.subscription_body())["id"]
 
+    def theme_body(self) -> dict:
+        return request_example(OPENAPI["dissemination"], "POST", "/v1/themes",
+                               code=f"matrix_theme_{uuid.uuid4().hex[:8]}")
+
+    def new_theme(self) -> str:
+        return self.ok("dissemination", "POST", "/v1/themes", json=self.theme_body())["code"]
+
 
 def _upload(content: bytes = b"Learning for every agency.\n") -> dict:
     return {"files": {"file": ("briefing.txt", content, "text/plain")},
@@ -341,6 +348,11 @@ TABLE: dict[tuple[str, str, str], list[Entry]] = {
               variant=" (draft)"),
     ],
     (D, "GET", "/v1/themes"): [Entry(public(), public=True)],
+    # Any board, and Welsh Government, may add a theme (each call a new code); only Welsh
+    # Government deactivates one (a theme added for the call, not one the records use).
+    (D, "POST", "/v1/themes"): [Entry(any_key(201), request=lambda w, p: {"json": w.theme_body()})],
+    (D, "PATCH", "/v1/themes/{code}"): [Entry(
+        welsh_government_only(200), lambda w: {"code": w.new_theme()}, lambda w, p: {"json": {"active": False}})],
     (D, "GET", "/v1/learning/themes"): [Entry(public(), public=True)],
     (D, "POST", "/v1/subscriptions"): [Entry(any_key(201), request=lambda w, p: {"json": w.subscription_body()})],
     (D, "GET", "/v1/subscriptions/{subscription_id}"): [Entry(own_key_only(200), SUB)],
@@ -380,9 +392,23 @@ def world(pg_databases):
     finally:
         for c in clients.values():
             c.close()
+        _restore_seed_themes(runtimes["dissemination"])
         for rt in runtimes.values():
             rt.engine.dispose()
         delete_amqp_prefix(settings.amqp_prefix, [spec.topology(settings) for spec in specs().values()])
+
+
+def _restore_seed_themes(runtime: Runtime) -> None:
+    """learning_themes is reference data the per-test reset keeps: put the seed back as it was."""
+    from sqlalchemy import delete, update
+
+    from services.dissemination.themes.models import LearningTheme
+    from services.dissemination.themes.taxonomy import SEED_THEMES
+
+    seed = [t.code for t in SEED_THEMES]
+    with runtime.engine.begin() as conn:
+        conn.execute(delete(LearningTheme).where(LearningTheme.code.not_in(seed)))
+        conn.execute(update(LearningTheme).values(active=True))
 
 
 def _build(w: World) -> None:

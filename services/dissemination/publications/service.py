@@ -19,7 +19,7 @@ from shared.http.identifiers import identifier_problem
 from shared.http.problems import Problem
 from shared.outbox import add_event
 from services.dissemination.feed.models import KnownReview
-from services.dissemination.publications import search
+from services.dissemination.publications import extract, search
 from services.dissemination.publications.anonymisation import document_fields, gate, text_fields
 from services.dissemination.publications.models import Publication, PublicationDocument, PublicationTheme
 from services.dissemination.publications.schemas import (
@@ -33,13 +33,7 @@ from services.dissemination.themes.models import LearningTheme
 
 SOURCE = "/cpr/dissemination"
 LONDON = ZoneInfo("Europe/London")
-UPLOAD_MEDIA_TYPES = {
-    "application/pdf": "pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.oasis.opendocument.text": "odt",
-    "text/html": "html",
-    "text/plain": "txt",
-}
+UPLOAD_MEDIA_TYPES = extract.MEDIA_KINDS  # media type -> file extension; the types whose text can be checked
 
 
 def today_london() -> date:
@@ -52,6 +46,20 @@ def _check_identifiers(fields: dict[str, str | None], names) -> None:
     findings = gate(fields, names)
     if findings:
         raise identifier_problem(findings)
+
+
+def _check_document_contents(media_type: str, content: bytes, names) -> None:
+    """The gate over an uploaded file's text (field `file`, the upload's form field). A file
+    whose text cannot be read in full is refused too: what cannot be checked cannot be published."""
+    try:
+        text = extract.extract_text(media_type, content)
+    except extract.Unreadable as exc:
+        raise Problem(422, f"The file could not be checked for identifiers of children and families: {exc.reason}. "
+                      "A document that cannot be checked cannot be published; upload an unencrypted, text-based "
+                      "PDF, Word (.docx), OpenDocument, HTML or plain-text file.", slug="document-unreadable",
+                      errors=[{"field": "file", "in": "body", "message": f"could not be checked: {exc.reason}",
+                               "code": "unreadable"}]) from None
+    _check_identifiers({"file": text}, names)
 
 
 def _check_themes(session: Session, codes: list[str]) -> list[str]:
@@ -265,6 +273,7 @@ def add_document(session: Session, principal: Principal, publication_id: str, *,
     if not content:
         raise Problem(422, "The file is empty.", errors=[{"field": "file", "in": "body", "message": "empty",
                                                           "code": "empty"}])
+    _check_document_contents(media_type, content, names)
     doc = PublicationDocument(publication_id=pub.id, kind=kind, title_en=title_en, title_cy=title_cy,
                               media_type=base_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
                               content=content)

@@ -5,6 +5,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import select
 
@@ -149,6 +150,9 @@ def withdraw_publication(publication_id: str, request: Request, session: Session
 
 @router.post("/publications/{publication_id}/documents", status_code=201, response_model=DocumentPublic,
              summary="Upload a document the service stores (multipart: kind, file, optional title_en/title_cy)",
+             responses={422: {"description": "Invalid, an identifier found in a title or in the file's text "
+                                             "(field and kind named), or a file whose text cannot be read "
+                                             "(encrypted, corrupt, a scan, too large to check)"}},
              openapi_extra={"requestBody": {"content": {"multipart/form-data": {
                  "example": DOCUMENT_UPLOAD_EXAMPLE}}}})
 async def upload_document(publication_id: str, request: Request, session: SessionDep, principal: BoardDep,
@@ -160,8 +164,10 @@ async def upload_document(publication_id: str, request: Request, session: Sessio
     # a body hash cannot tell a retry from a new upload; a repeated upload is a second document
     # with the same sha256, which the board can see in the publication's list.
     content = await file.read()
-    doc = service.add_document(session, principal, publication_id, kind=kind, title_en=title_en, title_cy=title_cy,
-                               media_type=file.content_type or "", content=content, names=_names(request))
+    # In a worker thread: reading a PDF's text is CPU work that must not stall the event loop.
+    doc = await run_in_threadpool(service.add_document, session, principal, publication_id, kind=kind,
+                                  title_en=title_en, title_cy=title_cy, media_type=file.content_type or "",
+                                  content=content, names=_names(request))
     url = f"{base_url(request)}/v1/publications/{publication_id}/documents/{doc.id}"
     body = DocumentPublic(id=doc.id, kind=doc.kind, title={"en": doc.title_en, "cy": doc.title_cy}, url=url,
                           stored=True, media_type=doc.media_type, size=doc.size, sha256=doc.sha256)

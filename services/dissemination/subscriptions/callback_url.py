@@ -9,8 +9,8 @@ address the name resolves to is checked, since a client may connect to any of th
 This check at subscription time is NOT sufficient on its own. The delivery worker must:
 
 * call `validate_callback_url` again immediately before every send (DNS can change between
-  subscribing and sending: "DNS rebinding"), and preferably connect to one of the addresses
-  returned in `CallbackTarget.addresses` rather than resolving again;
+  subscribing and sending: "DNS rebinding"), and connect to one of the addresses returned in
+  `CallbackTarget.addresses` rather than resolving again (handlers.py `pinned_request`);
 * never follow redirects (httpx: ``follow_redirects=False``, its default); a 3xx is a failed
   delivery, because a redirect to ``http://10.0.0.5/`` would bypass all of this.
 

@@ -1,8 +1,12 @@
 """Sending one webhook delivery (the handler of webhook.delivery_requested.v1).
 
-Each attempt re-validates the callback URL (DNS may have changed since subscribing), signs
-afresh (Standard Webhooks: new timestamp and signature, same webhook-id), POSTs without
-following redirects, and records the attempt. A failed attempt is committed on its own (the
+Each attempt re-validates the callback URL (DNS may have changed since subscribing) and then
+connects to one of the addresses that validation checked, never resolving the name again: a
+second lookup could answer differently ("DNS rebinding": public when checked, internal when
+connecting). The request still names the original host (the `Host` header, TLS SNI and the
+certificate check), so virtual hosting and https work as before. It signs afresh (Standard
+Webhooks: new timestamp and signature, same webhook-id), POSTs without following redirects,
+and records the attempt. A failed attempt is committed on its own (the
 inbox claim is rolled back with it, so the redelivered message runs again) and then raised, so
 the message waits in RabbitMQ's retry tiers. After the last attempt the delivery is marked
 `given_up` instead of raising: it never lands in the dead-letter queue. The limit is
@@ -10,7 +14,9 @@ min(webhook_max_attempts, max_attempts), so the broker cannot park a message fir
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 import time
 
 import httpx
@@ -23,12 +29,19 @@ from shared.logs import log
 from shared.service import settings_for
 from shared.settings import Settings
 from services.dissemination.subscriptions import signing
-from services.dissemination.subscriptions.callback_url import CallbackUrlRejected, validate_callback_url
+from services.dissemination.subscriptions.callback_url import (
+    CallbackTarget,
+    CallbackUrlRejected,
+    Resolver,
+    validate_callback_url,
+)
 from services.dissemination.subscriptions.models import Subscription, WebhookDelivery
 from services.dissemination.subscriptions.service import key_active, secret_of
 
 logger = logging.getLogger(__name__)
 USER_AGENT = "cpr-wales-webhooks/1"
+# Addresses tried in turn when connecting fails (a dual-stack name, one replica down).
+MAX_ADDRESSES_TRIED = 3
 
 
 class DeliveryFailed(Exception):
@@ -39,20 +52,51 @@ def attempt_limit(settings: Settings) -> int:
     return max(1, min(settings.webhook_max_attempts, settings.max_attempts))
 
 
-def send(sub: Subscription, delivery: WebhookDelivery, settings: Settings) -> tuple[bool, int | None, str | None]:
+def pinned_request(target: CallbackTarget, address: ipaddress.IPv4Address | ipaddress.IPv6Address
+                   ) -> tuple[httpx.URL, dict[str, str], dict[str, str]]:
+    """The URL to request (the validated `address` in place of the host name), the `Host`
+    header and the request extensions (`sni_hostname`) that keep the original host for the
+    receiver and for TLS: the certificate is verified against the host name, not the address."""
+    original = httpx.URL(target.url)
+    url = original.copy_with(host=str(address), port=target.port)
+    hostname = original.raw_host.decode("ascii")
     try:
-        validate_callback_url(sub.callback_url, allow_private=settings.webhook_allow_private,
-                              allow_http=settings.webhook_allow_http)
+        ipaddress.ip_address(hostname.strip("[]"))
+    except ValueError:
+        extensions = {"sni_hostname": hostname}
+    else:
+        extensions = {}  # an IP literal: nothing was resolved, and SNI carries no address
+    return url, {"host": original.netloc.decode("ascii")}, extensions
+
+
+def send(sub: Subscription, delivery: WebhookDelivery, settings: Settings, *,
+         resolver: Resolver = socket.getaddrinfo,
+         transport: httpx.BaseTransport | None = None) -> tuple[bool, int | None, str | None]:
+    """One attempt. `resolver` and `transport` are for tests (a fake DNS, a mock transport)."""
+    try:
+        target = validate_callback_url(sub.callback_url, allow_private=settings.webhook_allow_private,
+                                       allow_http=settings.webhook_allow_http, resolver=resolver)
     except CallbackUrlRejected as exc:
         return False, None, f"callback URL refused: {exc.reason}"[:300]
     body = delivery.body.encode()
     headers = signing.headers(secret_of(sub, settings), delivery.id, int(time.time()), body)
     headers.update({"content-type": "application/json", "user-agent": USER_AGENT})
-    try:
-        with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
-            response = client.post(sub.callback_url, content=body, headers=headers)
-    except httpx.HTTPError as exc:
-        return False, None, f"{type(exc).__name__}"
+    # An explicit transport also keeps proxies from the environment out: a proxy would resolve
+    # the name itself and undo the pinning.
+    with httpx.Client(transport=transport or httpx.HTTPTransport(), timeout=settings.webhook_timeout_seconds,
+                      follow_redirects=False) as client:
+        response, error = None, None
+        for address in target.addresses[:MAX_ADDRESSES_TRIED]:
+            url, host, extensions = pinned_request(target, address)
+            try:
+                response = client.post(url, content=body, headers={**headers, **host}, extensions=extensions)
+                break
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                error = type(exc).__name__  # nothing was sent: the next address may answer
+            except httpx.HTTPError as exc:
+                return False, None, type(exc).__name__
+    if response is None:
+        return False, None, error
     if 200 <= response.status_code < 300:
         return True, response.status_code, None
     what = "redirect not followed" if 300 <= response.status_code < 400 else "non-2xx response"

@@ -1,4 +1,5 @@
-"""The theme taxonomy as data, seeded by the migration from taxonomy.SEED_THEMES."""
+"""The theme taxonomy as data, seeded by the migration from taxonomy.SEED_THEMES; boards and
+Welsh Government add to it (POST /v1/themes)."""
 from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
@@ -13,3 +14,5 @@ class LearningTheme(SQLModel, table=True):
     description_en: str | None = Field(default=None, max_length=500)
     description_cy: str | None = Field(default=None, max_length=500)
     active: bool = True
+    # The board whose key added the theme; None for the seed and for Welsh Government.
+    added_by_board: str | None = Field(default=None, max_length=64)

@@ -15,6 +15,7 @@ from shared.outbox import OutboxMessage
 from services.dissemination.publications.service import expire_due
 from tests.integration.dissemination.conftest import publication_body
 from tests.support import wait_until
+from tests.unit.dissemination.document_files import make_pdf
 
 pytestmark = pytest.mark.integration
 
@@ -187,7 +188,7 @@ def test_documents_by_url_and_uploaded_files(clients, keys):
                                         "title": {"en": "7-minute briefing", "cy": "Briff 7 munud"}}])
     pub = c.post("/v1/publications", json=body, headers=keys.board()).json()
     assert pub["documents"][0]["url"] == "https://gwent.example.wales/7mb.pdf" and not pub["documents"][0]["stored"]
-    content = b"%PDF-1.4 anonymised report"
+    content = make_pdf("Agencies share chronologies at the strategy meeting.")
     up = c.post(f"/v1/publications/{pub['id']}/documents", headers=keys.board(),
                 data={"kind": "report", "title_en": "Report", "title_cy": "Adroddiad"},
                 files={"file": ("anything.pdf", content, "application/pdf")})

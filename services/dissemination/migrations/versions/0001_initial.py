@@ -53,10 +53,11 @@ def upgrade() -> None:
         sa.Column("description_en", sa.String(500), nullable=True),
         sa.Column("description_cy", sa.String(500), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("added_by_board", sa.String(64), nullable=True),
     )
     op.bulk_insert(themes, [{"code": t.code, "name_en": t.name_en, "name_cy": t.name_cy,
                              "description_en": t.description_en, "description_cy": t.description_cy,
-                             "active": True} for t in SEED_THEMES])
+                             "active": True, "added_by_board": None} for t in SEED_THEMES])
 
     op.create_table(
         "publications",
