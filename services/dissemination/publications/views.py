@@ -17,6 +17,7 @@ from shared.http.types import PlainText, QueryInt
 from services.dissemination.feed import render
 from services.dissemination.httputil import OptionalPrincipalDep, base_url, conditional, negotiate_lang
 from services.dissemination.publications import service
+from services.dissemination.themes.taxonomy import Theme
 from services.dissemination.publications.models import PublicationDocument
 from services.dissemination.publications.schemas import (
     DocumentKind,
@@ -106,8 +107,11 @@ def learning_feed(request: Request, session: SessionDep, limit: LimitQuery = 50,
     links = render.page_links(f"{base}/v1/publications.atom", cursor=cursor, next_cursor=next_cursor,
                               params={"limit": str(limit) if limit != 50 else None, "lang": lang},
                               home_page_url=f"{base}/v1/publications")
+    # Themes are data (boards add them): label categories from the table, not the seed list.
+    taxonomy = {code: Theme(code=t.code, name_en=t.name_en, name_cy=t.name_cy)
+                for code, t in service.theme_index(session).items()}
     body = render.render_learning_feed(entries, links, langs=(lang,) if lang else render.LANGUAGES,
-                                       themes_url=f"{base}/v1/themes")
+                                       taxonomy=taxonomy, themes_url=f"{base}/v1/themes")
     newest = max((p.updated_at for p in rows), default=None)
     return conditional(request, body, render.ATOM_MEDIA_TYPE, newest)
 

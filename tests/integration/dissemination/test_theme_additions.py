@@ -61,6 +61,12 @@ def test_a_board_adds_a_theme_usable_at_once(clients, keys):
     sub = c.post("/v1/subscriptions", json={"callback_url": "http://127.0.0.1:9/h", "themes": ["online_harm"]},
                  headers=keys.wg)
     assert sub.status_code == 201, sub.text
+    # The public learning feed labels it by its names, in each language's entry.
+    import feedparser
+
+    feed = feedparser.parse(c.get("/v1/publications.atom").content)
+    labels = {t.get("label") for e in feed.entries for t in e.tags}
+    assert {"Online harm", "Niwed ar-lein"} <= labels
 
 
 def test_codes_are_unique_and_welsh_government_additions_have_no_board(clients, keys):
