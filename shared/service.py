@@ -39,8 +39,9 @@ class ServiceSpec:
     jobs: list[PeriodicJob] = field(default_factory=list)
     # Tables this service's migrations own (checked against the models by a test).
     tables: tuple[str, ...] = ()
-    # Tables seeded by migrations with reference data (review types, themes): test resets
-    # keep them. The platform's `boards` table is always one.
+    # Tables seeded by migrations with reference data (review types, themes): between tests
+    # they are put back exactly as the migrations seeded them, not emptied. The platform's
+    # `boards` table is always one.
     reference_tables: tuple[str, ...] = ()
     openapi_tags: list[dict] = field(default_factory=list)
 

@@ -18,6 +18,7 @@ from tests.support import (
     make_keys,
     pg_url,
     reset_database,
+    snapshot_reference_data,
     unique,
 )
 
@@ -33,6 +34,7 @@ def pg_databases():
         name = f"cprtest_{spec.name}_{tag}"
         admin_execute(f'CREATE DATABASE "{name}"')
         upgrade(spec.name, spec.migrations, pg_url(name))
+        snapshot_reference_data(name, spec.reference_tables)
         names[spec.name] = name
     yield names
     for name in names.values():

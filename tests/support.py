@@ -38,22 +38,37 @@ def admin_execute(sql: str) -> None:
         conn.execute(sql)
 
 
-def reset_database(dbname: str, keep: tuple[str, ...] = ()) -> None:
-    """Truncate every table but the migration version and reference data (boards and the
-    service's `reference_tables`), keeping what the migrations seeded."""
-    with psycopg.connect(make_url(pg_url(dbname)).set(drivername="postgresql").render_as_string(
-            hide_password=False), autocommit=True) as conn:
+SEED_PREFIX = "_seed_"
+
+
+def _connect(dbname: str):
+    return psycopg.connect(make_url(pg_url(dbname)).set(drivername="postgresql").render_as_string(
+        hide_password=False), autocommit=True)
+
+
+def snapshot_reference_data(dbname: str, reference: tuple[str, ...]) -> None:
+    """Keep a copy of what the migrations seeded (boards, review types, themes) beside it, so
+    each test starts from exactly that, whatever the test before added or changed."""
+    with _connect(dbname) as conn:
+        for table in ("boards", *reference):
+            conn.execute(f'CREATE TABLE "{SEED_PREFIX}{table}" AS TABLE "{table}"')
+
+
+def reset_database(dbname: str, reference: tuple[str, ...] = ()) -> None:
+    """Empty every table, then put the reference data back as the migrations seeded it."""
+    reference = ("boards", *reference)
+    with _connect(dbname) as conn:
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                      "WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,))
         tables = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'alembic_version%'")]
-        tables = [t for t in tables if t not in ("boards", *keep)]
-        if tables:
-            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY")
-        # Boards a test added (`cpr admin board add`) go; the six seeded boards stay.
-        from shared.auth import SEED_BOARDS
-
-        conn.execute("DELETE FROM boards WHERE NOT (code = ANY(%s))", ([code for code, _, _ in SEED_BOARDS],))
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'alembic_version%%' "
+            "AND tablename NOT LIKE %s", (SEED_PREFIX + "%",))]
+        data = [t for t in tables if t not in reference]
+        if data:
+            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in data) + " RESTART IDENTITY")
+        for table in reference:
+            conn.execute(f'DELETE FROM "{table}"')
+            conn.execute(f'INSERT INTO "{table}" SELECT * FROM "{SEED_PREFIX}{table}"')
 
 
 def wait_until(predicate: Callable[[], object], timeout: float = 20.0, interval: float = 0.1, what: str = "condition"):

@@ -392,23 +392,9 @@ def world(pg_databases):
     finally:
         for c in clients.values():
             c.close()
-        _restore_seed_themes(runtimes["dissemination"])
         for rt in runtimes.values():
             rt.engine.dispose()
         delete_amqp_prefix(settings.amqp_prefix, [spec.topology(settings) for spec in specs().values()])
-
-
-def _restore_seed_themes(runtime: Runtime) -> None:
-    """learning_themes is reference data the per-test reset keeps: put the seed back as it was."""
-    from sqlalchemy import delete, update
-
-    from services.dissemination.themes.models import LearningTheme
-    from services.dissemination.themes.taxonomy import SEED_THEMES
-
-    seed = [t.code for t in SEED_THEMES]
-    with runtime.engine.begin() as conn:
-        conn.execute(delete(LearningTheme).where(LearningTheme.code.not_in(seed)))
-        conn.execute(update(LearningTheme).values(active=True))
 
 
 def _build(w: World) -> None:

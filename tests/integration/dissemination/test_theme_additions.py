@@ -4,10 +4,7 @@ Government deactivates one."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, update
 
-from services.dissemination.themes.models import LearningTheme
-from services.dissemination.themes.taxonomy import SEED_THEMES
 from tests.integration.dissemination.conftest import publication_body
 
 pytestmark = pytest.mark.integration
@@ -15,15 +12,6 @@ pytestmark = pytest.mark.integration
 ONLINE = {"code": "online_harm", "name_en": "Online harm", "name_cy": "Niwed ar-lein",
           "description_en": "Harm to a child through social media or gaming.",
           "description_cy": "Niwed i blentyn drwy gyfryngau cymdeithasol neu gemau."}
-
-
-@pytest.fixture(autouse=True)
-def seed_themes_restored(runtimes):
-    """learning_themes is reference data the per-test reset keeps: leave the seed as it was."""
-    yield
-    with runtimes["dissemination"].engine.begin() as conn:
-        conn.execute(delete(LearningTheme).where(LearningTheme.code.not_in([t.code for t in SEED_THEMES])))
-        conn.execute(update(LearningTheme).values(active=True))
 
 
 def _codes(c):
