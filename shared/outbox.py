@@ -7,12 +7,12 @@ import threading
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import Column, Integer, Text, func, or_
+from sqlalchemy import Column, Integer, Text, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, select
 
 from shared.db import UTCDateTime, is_connection_error, utcnow
-from shared.events import Envelope, make_envelope
+from shared.events import Envelope, make_envelope, routing_key
 from shared.logs import log
 from shared.messaging.transport import PublishFailed, Transport
 
@@ -39,10 +39,6 @@ def add_event(session: Session, *, source: str, type: str, data: BaseModel, subj
     envelope = make_envelope(type=type, source=source, data=data, subject=subject)
     session.add(OutboxMessage(event_id=envelope.id, event_type=envelope.type, body=envelope.to_json()))
     return envelope
-
-
-def pending_count(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))).one()
 
 
 class OutboxRelay:
@@ -75,7 +71,7 @@ class OutboxRelay:
             rows = session.exec(query).all()
             for row in rows:
                 try:
-                    self._publisher.publish(row.event_type, row.body.encode(), row.event_id)
+                    self._publisher.publish(routing_key(row.event_type), row.body.encode(), row.event_id)
                 except PublishFailed as exc:
                     row.attempts += 1
                     row.last_error = str(exc)[:500]
