@@ -36,9 +36,11 @@ def test_cpr_up_quick_start_serves_the_first_thread(tmp_path):
         assert f"http://127.0.0.1:{ports['notification_api']}/docs" in text
         api = f"http://127.0.0.1:{ports['notification_api']}"
         wait_until(lambda: httpx.get(f"{api}/healthz").status_code == 200, what="the API")
-        r = httpx.post(f"{api}/v1/reviews", json={"board_reference": "GW-QS-1", "referral_date": "2026-11-02",
-                                                  "trigger": {"kind": "death", "date": "2026-09-20"}, "abuse_or_neglect": "suspected", "child": {"age_years": 2, "on_child_protection_register_in_prior_6_months": False, "looked_after_in_prior_6_months": False}},
-                       headers={"Authorization": f"Bearer {board}"})
+        r = httpx.post(f"{api}/v1/reviews", headers={"Authorization": f"Bearer {board}"}, json={
+            "board_reference": "GW-QS-1", "referral_date": "2026-11-02",
+            "trigger": {"kind": "death", "date": "2026-09-20"}, "abuse_or_neglect": "suspected",
+            "child": {"age_years": 2, "on_child_protection_register_in_prior_6_months": False,
+                      "looked_after_in_prior_6_months": False}})
         assert r.status_code == 201, r.text
         review_id = r.json()["id"]
         feed = f"http://127.0.0.1:{ports['dissemination']}/v1/feed"
@@ -49,6 +51,7 @@ def test_cpr_up_quick_start_serves_the_first_thread(tmp_path):
         wait_until(lambda: httpx.get(sched, headers={"Authorization": f"Bearer {board}"}).status_code == 200,
                    what="the scheduler's record")
         assert (tmp_path / "data" / "notification_api.db").exists()
+        _sqlite_paths_answer(ports, board, wg, review_id)
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -56,6 +59,38 @@ def test_cpr_up_quick_start_serves_the_first_thread(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         out.close()
+
+
+def _sqlite_paths_answer(ports: dict, board: str, wg: str, review_id: str) -> None:
+    """The queries written twice, for PostgreSQL and for SQLite, answer on the quick start too:
+    a decision and monitoring (medians by window function), a proposal, and publishing then
+    finding learning in Welsh and English (FTS5)."""
+    b, w = {"Authorization": f"Bearer {board}"}, {"Authorization": f"Bearer {wg}"}
+    n, s, d = (f"http://127.0.0.1:{ports[k]}" for k in ("notification_api", "scheduler", "dissemination"))
+    r = httpx.post(f"{n}/v1/reviews/{review_id}/decision", headers=b,
+                   json={"outcome": "concise_cpr", "decided_on": "2026-11-10"})
+    assert r.status_code in (200, 201), r.text
+    r = httpx.get(f"{n}/v1/monitoring", headers=w)
+    assert r.status_code == 200, r.text
+    wait_until(lambda: httpx.get(f"{s}/v1/reviews/{review_id}/plan", headers=b).status_code == 200,
+               what="the review plan on the quick start")
+    people = [httpx.post(f"{s}/v1/participants", headers=b, json={
+        "display_name": f"Professional {i}", "email": f"p{i}@example-agency.wales", "agency_code": "police"}).json()["id"]
+        for i in range(2)]
+    r = httpx.post(f"{s}/v1/meeting-proposals", headers=b, json={
+        "review_id": review_id, "kind": "panel_meeting", "duration_minutes": 60,
+        "window_start": "2027-01-11T00:00:00+00:00", "window_end": "2027-01-16T00:00:00+00:00",
+        "required_participants": people})
+    assert r.status_code == 201 and r.json()["suggestions"], r.text
+    r = httpx.post(f"{d}/v1/publications", headers=b, json={
+        "review_id": review_id, "status": "published",
+        "title": {"en": "Learning about neglect", "cy": "Dysgu am esgeulustod"},
+        "summary": {"en": "Agencies shared too late.", "cy": "Rhannodd asiantaethau yn rhy hwyr."},
+        "learning_points": [{"en": "Share early.", "cy": "Rhannwch yn gynnar."}], "themes": ["neglect"]})
+    assert r.status_code == 201, r.text
+    for params in ({"q": "esgeulustod", "lang": "cy"}, {"q": "neglect"}, {"theme": "neglect"}):
+        found = httpx.get(f"{d}/v1/publications", params=params).json()["items"]
+        assert [p["id"] for p in found] == [r.json()["id"]], params
 
 
 def test_cpr_up_with_broker_and_databases_runs_each_piece_as_a_process(settings, keys, tmp_path):
