@@ -190,8 +190,7 @@ def list_page(session: Session, principal: Principal, *, review_id: str | None, 
         query = query.where(Meeting.status == status)
     if kind:
         query = query.where(Meeting.kind == kind)
-    rows = session.exec(keyset(query, [Meeting.starts_at, Meeting.id], cursor, limit,
-                               convert=lambda v: [datetime.fromisoformat(v[0]), v[1]])).all()
+    rows = session.exec(keyset(query, [Meeting.starts_at, Meeting.id], cursor, limit)).all()
     return page_of(list(rows), limit, key=lambda r: [r.starts_at.isoformat(), r.id])
 
 
