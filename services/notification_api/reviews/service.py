@@ -48,7 +48,6 @@ from services.notification_api.rules.review_types import ReviewTypeSpec, target_
 
 logger = logging.getLogger(__name__)
 
-SOURCE = "/cpr/notification_api"
 LONDON = ZoneInfo("Europe/London")
 OPEN_STATUSES = ("in_progress", "report_approved", "published")
 
@@ -222,7 +221,7 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate, 
         criteria_met=result.criteria_met, indicated_type=result.indicated_type, criteria_reasons=result.reasons)
     session.add(review)
     audit(session, principal, review, "create", "referral")
-    add_event(session, source=SOURCE, type="review.referred.v1", subject=review.id, data=ReviewReferredV1(
+    add_event(session, subject=review.id, data=ReviewReferredV1(
         review_id=review.id, board_code=review.board_code, referral_date=review.referral_date,
         status=review.status, trigger_kind=review.trigger_kind, criteria_met=review.criteria_met,
         indicated_type=review.indicated_type))
@@ -255,7 +254,7 @@ def record_decision(session: Session, principal: Principal, review_id: str, body
         review.closed_on = body.decided_on
     _touch(review)
     audit(session, principal, review, "update", f"decision:{body.outcome}")
-    add_event(session, source=SOURCE, type="review.decision_recorded.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewDecisionRecordedV1(
                   review_id=review.id, board_code=review.board_code, outcome=review.outcome,
                   decided_on=review.decided_on, departs_from_criteria=review.departs_from_criteria,
@@ -267,7 +266,7 @@ def record_decision(session: Session, principal: Principal, review_id: str, body
 
 
 def _closed_event(session: Session, review: Review) -> None:
-    add_event(session, source=SOURCE, type="review.closed.v1", subject=review.id, data=ReviewClosedV1(
+    add_event(session, subject=review.id, data=ReviewClosedV1(
         review_id=review.id, board_code=review.board_code, closed_on=review.closed_on, outcome=review.outcome))
 
 
@@ -287,7 +286,7 @@ def apply_milestone(session: Session, review: Review, milestone: str, on: date, 
     elif milestone == lifecycle.Milestone.REPORT_PUBLISHED:
         review.report_published_on = on
     _touch(review)
-    add_event(session, source=SOURCE, type="review.milestone_recorded.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewMilestoneRecordedV1(review_id=review.id, board_code=review.board_code,
                                              milestone=milestone, on=on, status=review.status,
                                              review_type=review.review_type))
@@ -351,7 +350,7 @@ def add_proceeding(session: Session, principal: Principal, review_id: str, body:
     session.add(row)
     _touch(review)
     audit(session, principal, review, "update", f"proceeding_added:{body.kind}")
-    add_event(session, source=SOURCE, type="review.proceedings_changed.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewProceedingsChangedV1(review_id=review.id, board_code=review.board_code,
                                               proceeding_id=row.id, kind=row.kind,
                                               change="concluded" if row.ended_on else "started",
@@ -377,7 +376,7 @@ def conclude_proceeding(session: Session, principal: Principal, review_id: str, 
     row.updated_at = utcnow()
     _touch(review)
     audit(session, principal, review, "update", f"proceeding_concluded:{row.kind}")
-    add_event(session, source=SOURCE, type="review.proceedings_changed.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewProceedingsChangedV1(review_id=review.id, board_code=review.board_code,
                                               proceeding_id=row.id, kind=row.kind, change="concluded",
                                               started_on=row.started_on, ended_on=row.ended_on))
