@@ -71,8 +71,19 @@ class SuggestionOut(BaseModel):
     availability: list[AttendeeAvailability]
 
 
+class AlternativesRequest(_Request):
+    """Fresh times for a booked meeting; every field optional (the defaults suit a re-proposal)."""
+
+    window_start: IsoDateTime | None = None
+    window_end: IsoDateTime | None = None
+    max_suggestions: StrictInt = Field(default=5, ge=1, le=20)
+    granularity_minutes: StrictInt = Field(default=30, ge=5, le=60)
+    min_optional_attendance: StrictFloat = Field(default=0.0, ge=0.0, le=1.0)
+
+
 class ProposalPublic(BaseModel):
-    id: str
+    id: str | None = Field(description="The stored proposal (`GET /v1/meeting-proposals/{id}`); null for "
+                                       "`GET .../alternatives`, which stores nothing.")
     review_id: str
     meeting_id: str | None = Field(default=None, description="Set for alternatives to a booked meeting.")
     kind: MeetingKind
