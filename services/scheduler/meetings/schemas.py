@@ -74,6 +74,10 @@ class SuggestionOut(BaseModel):
 class AlternativesRequest(_Request):
     """Fresh times for a booked meeting; every field optional (the defaults suit a re-proposal)."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "window_start": "2027-03-22T00:00:00+00:00", "window_end": "2027-04-30T00:00:00+01:00",
+        "max_suggestions": 5}]})
+
     window_start: IsoDateTime | None = None
     window_end: IsoDateTime | None = None
     max_suggestions: StrictInt = Field(default=5, ge=1, le=20)
