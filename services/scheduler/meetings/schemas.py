@@ -75,7 +75,7 @@ class AlternativesRequest(_Request):
     """Fresh times for a booked meeting; every field optional (the defaults suit a re-proposal)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "window_start": "2027-03-22T00:00:00+00:00", "window_end": "2027-04-10T00:00:00+01:00",
+        "window_start": "2027-03-22T00:00:00+00:00", "window_end": "2027-04-30T00:00:00+01:00",
         "max_suggestions": 5}]})
 
     window_start: IsoDateTime | None = None
