@@ -1,29 +1,17 @@
 """Small helpers every part of the scheduler uses."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from sqlmodel import Session
 
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.clock import london_time
 from shared.http.deps import can_see
 from shared.http.identifiers import reject_identifiers
 from shared.http.problems import Problem
 from shared.service import settings_for
 from services.scheduler.reviews.models import ReviewRecord
 
-LONDON = ZoneInfo("Europe/London")
-
-
-def local(value: datetime | None) -> datetime | None:
-    """A UTC instant as people read it: Europe/London wall time with its offset."""
-    return None if value is None else value.astimezone(LONDON)
-
-
-def london_today() -> date:
-    return utcnow().astimezone(LONDON).date()
+local = london_time  # the scheduler's short name for it
 
 
 def review_for(session: Session, principal: Principal, review_id: str) -> ReviewRecord:

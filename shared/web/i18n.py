@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
+
+from shared.clock import LONDON
 
 LANGUAGES = ("cy", "en")
 DEFAULT_LANGUAGE = "cy"  # Welsh first (Welsh Language Standards: not treated less favourably)
-LONDON = ZoneInfo("Europe/London")
 
 DAYS = {"en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
         "cy": ("Dydd Llun", "Dydd Mawrth", "Dydd Mercher", "Dydd Iau", "Dydd Gwener", "Dydd Sadwrn", "Dydd Sul")}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, timedelta
 
 from sqlalchemy import func, or_
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from shared.auth import Board, Principal
+from shared.clock import london_today
 from shared.db import utcnow
 from shared.events.publications import PublicationPublishedV1, PublicationWithdrawnV1
 from shared.http.pagination import keyset, page_of
@@ -31,12 +31,8 @@ from services.dissemination.publications.schemas import (
 )
 from services.dissemination.themes.models import LearningTheme
 
-LONDON = ZoneInfo("Europe/London")
 UPLOAD_MEDIA_TYPES = extract.MEDIA_KINDS  # media type -> file extension; the types whose text can be checked
 
-
-def today_london() -> date:
-    return datetime.now(LONDON).date()
 
 
 # -- rules -----------------------------------------------------------------------------------
@@ -96,7 +92,7 @@ def _require_bilingual(pub: Publication) -> None:
 
 
 def _check_dates(pub: Publication) -> None:
-    if pub.published_on and pub.published_on > today_london():
+    if pub.published_on and pub.published_on > london_today():
         raise Problem(422, "published_on cannot be in the future.",
                       errors=[{"field": "published_on", "in": "body", "message": "in the future", "code": "future_date"}])
     if pub.available_until and pub.published_on and pub.available_until < pub.published_on:
@@ -138,7 +134,7 @@ def _set_themes(session: Session, pub: Publication, codes: list[str]) -> None:
 
 def _publish(session: Session, pub: Publication, published_on: date | None) -> None:
     _require_bilingual(pub)
-    pub.published_on = published_on or pub.published_on or today_london()
+    pub.published_on = published_on or pub.published_on or london_today()
     _check_dates(pub)
     known = session.get(KnownReview, pub.review_id)
     if known is not None and known.review_type:
@@ -242,14 +238,14 @@ def withdraw(session: Session, principal: Principal, publication_id: str) -> Pub
         return pub  # withdrawing twice changes nothing (and emits nothing)
     if pub.status == "draft":
         raise Problem(409, "A draft was never published; there is nothing to withdraw.", slug="not-published")
-    _withdraw(session, pub, "withdrawn", today_london())
+    _withdraw(session, pub, "withdrawn", london_today())
     return pub
 
 
 def expire_due(session: Session, today: date | None = None) -> int:
     """Publications past `available_until` leave the public lists (the queries already hide
     them) and show as withdrawn in the feeds: this marks them and emits the event."""
-    today = today or today_london()
+    today = today or london_today()
     due = session.exec(select(Publication).where(Publication.status == "published",
                                                  Publication.available_until.is_not(None),
                                                  Publication.available_until < today)
@@ -286,7 +282,7 @@ def add_document(session: Session, principal: Principal, publication_id: str, *,
 # -- reads -----------------------------------------------------------------------------------
 
 def is_public(pub: Publication, today: date | None = None) -> bool:
-    today = today or today_london()
+    today = today or london_today()
     return pub.status == "published" and (pub.available_until is None or pub.available_until >= today)
 
 
@@ -307,7 +303,7 @@ def visible(session: Session, principal: Principal | None, publication_id: str) 
 
 
 def public_query(today: date | None = None):
-    today = today or today_london()
+    today = today or london_today()
     return select(Publication).where(Publication.status == "published",
                                      or_(Publication.available_until.is_(None), Publication.available_until >= today))
 
@@ -344,7 +340,7 @@ def themes_across_boards(session: Session, start: date | None, end: date | None,
     query = (select(PublicationTheme.theme_code, Publication.board_code, func.count())
              .join(Publication, Publication.id == PublicationTheme.publication_id)
              .where(Publication.status == "published",
-                    or_(Publication.available_until.is_(None), Publication.available_until >= today_london())))
+                    or_(Publication.available_until.is_(None), Publication.available_until >= london_today())))
     if start:
         query = query.where(Publication.published_on >= start)
     if end:

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import select
 
+from shared.clock import london_today
 from shared.http.deps import BoardDep, SessionDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
@@ -95,7 +96,7 @@ def learning_feed(request: Request, session: SessionDep, limit: LimitQuery = 50,
                   lang: Annotated[Literal["en", "cy"] | None, Query(description="One language only")] = None):
     rows, next_cursor = service.learning_feed_page(session, cursor, limit)
     base = base_url(request)
-    boards, today = service.board_names(session), service.today_london()
+    boards, today = service.board_names(session), london_today()
     entries = [render.PublicationEntry(
         id=uuid.UUID(p.id), board_code=p.board_code,
         title={"en": p.title_en or "", "cy": p.title_cy or ""},

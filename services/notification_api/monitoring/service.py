@@ -12,7 +12,7 @@ from shared.auth import Board, Principal
 from shared.db import is_postgres
 from shared.http.problems import Problem
 from services.notification_api.reviews.models import Review, ReviewProceeding
-from services.notification_api.reviews.service import OPEN_STATUSES, today
+from services.notification_api.reviews.service import OPEN_STATUSES, overdue_clause, today
 
 
 
@@ -54,7 +54,7 @@ class _Figures:
         q = select(*keys, func.count(),
                    _sum(Review.status == "referred"),
                    _sum(Review.status.in_(OPEN_STATUSES)),
-                   _sum(and_(Review.status == "in_progress", Review.target_completion_date < self.on)),
+                   _sum(overdue_clause(self.on)),
                    ).where(*self.where).group_by(*keys)
         out = {}
         for row in self.session.execute(q).all():

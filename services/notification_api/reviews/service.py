@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import and_, not_, or_
 from sqlmodel import Session, select
 
 from shared.auth import Principal
+from shared.clock import london_today
 from shared.db import utcnow
 from shared.events.reviews import (
     ReviewClosedV1,
@@ -50,13 +50,10 @@ from services.notification_api.rules.review_types import ReviewTypeSpec, target_
 
 logger = logging.getLogger(__name__)
 
-LONDON = ZoneInfo("Europe/London")
 OPEN_STATUSES = ("in_progress", "report_approved", "published")
 
 
-def today() -> date:
-    """Dates people see (and "in the future" checks) are Europe/London dates."""
-    return datetime.now(LONDON).date()
+today = london_today  # dates people see (and "in the future" checks) are Europe/London dates
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -135,8 +132,15 @@ def completed_on(review: Review) -> date | None:
 
 
 def is_overdue(review: Review, on: date) -> bool:
+    """Overdue: in progress and past its target date (the target day itself is on time, as in
+    rules/timescale.compute). `overdue_clause` is the same rule as SQL; nothing else states it."""
     return (review.status == "in_progress" and review.target_completion_date is not None
             and review.target_completion_date < on)
+
+
+def overdue_clause(on: date):
+    """`is_overdue` as a SQL condition (lists, monitoring, the overdue job)."""
+    return and_(Review.status == "in_progress", Review.target_completion_date < on)
 
 
 def detail(session: Session, review: Review, *, new: bool = False) -> dict:
@@ -430,7 +434,7 @@ def list_reviews(session: Session, principal: Principal, *, status: str | None, 
     if decided_to is not None:
         query = query.where(Review.decided_on <= decided_to)
     if overdue is not None:
-        cond = and_(Review.status == "in_progress", Review.target_completion_date < now)
+        cond = overdue_clause(now)
         query = query.where(cond if overdue else or_(not_(cond), Review.target_completion_date.is_(None)))
     rows = list(session.exec(keyset(query, [Review.created_at, Review.id], cursor, limit, descending=True)).all())
     rows, next_cursor = page_of(rows, limit, key=lambda r: [r.created_at.isoformat(), r.id])

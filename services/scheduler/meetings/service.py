@@ -27,7 +27,8 @@ from services.scheduler.availability import (
     build_invitation,
     propose_slots,
 )
-from services.scheduler.common import LONDON, check_free_text, local, review_for
+from shared.clock import LONDON
+from services.scheduler.common import check_free_text, local, review_for
 from services.scheduler.diary import attendees_for
 from services.scheduler.meetings.models import ACTIVE, Meeting, MeetingInvitee, MeetingProposal
 from services.scheduler.meetings.schemas import (

@@ -11,7 +11,8 @@ from shared.db import utcnow
 from shared.events.reviews import ReviewDecisionRecordedV1
 from shared.http.problems import Problem
 from shared.settings import Settings
-from services.scheduler.common import local, london_today, review_for
+from shared.clock import london_today
+from services.scheduler.common import local, review_for
 from services.scheduler.meetings.models import Meeting
 from services.scheduler.plans.models import ReviewMilestone, ReviewPlan
 from services.scheduler.plans.rules import (
