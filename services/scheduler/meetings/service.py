@@ -30,7 +30,8 @@ from services.scheduler.availability import (
 from shared.clock import LONDON
 from services.scheduler.common import check_free_text, local, review_for
 from services.scheduler.diary import attendees_for
-from services.scheduler.meetings.models import ACTIVE, Meeting, MeetingInvitee, MeetingProposal
+from services.scheduler.meetings.models import Meeting, MeetingInvitee, MeetingProposal
+from services.scheduler.meetings.rules import after_reply, is_active
 from services.scheduler.meetings.schemas import (
     AlternativesRequest,
     AttendanceIn,
@@ -226,7 +227,7 @@ def invitation(session: Session, principal: Principal, meeting_id: str, particip
 
 
 def _require_active(meeting: Meeting, action: str) -> None:
-    if meeting.status not in ACTIVE:
+    if not is_active(meeting.status):
         raise Problem(409, f"Meeting {meeting.id} is {meeting.status}; it cannot {action}.", slug="meeting-not-active")
 
 
@@ -244,13 +245,13 @@ def respond(session: Session, principal: Principal, meeting_id: str, body: Respo
     declined_required = session.exec(select(MeetingInvitee).where(
         MeetingInvitee.meeting_id == meeting.id, MeetingInvitee.required.is_(True),
         MeetingInvitee.response == "declined")).all()
-    if invitee.required and body.response == "declined" and previous != "declined":
-        meeting.status = "at_risk"
+    outcome = after_reply(meeting.status, required=invitee.required, response=body.response, previous=previous,
+                          declined_required=len(declined_required))
+    meeting.status = outcome.status
+    if outcome.at_risk_event:
         add_event(session, subject=meeting.id, data=MeetingAtRiskV1(
             meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
             start=meeting.starts_at, declined_required_count=len(declined_required)))
-    elif meeting.status == "at_risk" and not declined_required:
-        meeting.status = "booked"  # the key person can come after all
     meeting.updated_at = utcnow()
     session.add(meeting)
     return meeting

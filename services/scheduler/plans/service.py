@@ -14,6 +14,7 @@ from shared.settings import Settings
 from shared.clock import london_today
 from services.scheduler.common import local, review_for
 from services.scheduler.meetings.models import Meeting
+from services.scheduler.meetings.rules import is_active
 from services.scheduler.plans.models import ReviewMilestone, ReviewPlan
 from services.scheduler.plans.rules import (
     STEP_MEETING_KIND,
@@ -106,14 +107,14 @@ def read_plan(session: Session, principal: Principal, review_id: str) -> PlanPub
         kind = STEP_MEETING_KIND.get(step)
         if kind:
             mine = [m for m in meetings if m.kind == kind]
-            upcoming = sorted(m.starts_at for m in mine if m.status in ("booked", "at_risk") and m.starts_at >= now)
+            upcoming = sorted(m.starts_at for m in mine if is_active(m.status) and m.starts_at >= now)
             counts = MeetingCounts(
                 kind=kind, booked=sum(m.status != "cancelled" for m in mine),
                 held=sum(m.status == "held" for m in mine), at_risk=sum(m.status == "at_risk" for m in mine),
                 cancelled=sum(m.status == "cancelled" for m in mine),
                 next_start=local(upcoming[0]) if upcoming else None)
             done_dates += [m.held_on for m in mine if m.status == "held" and m.held_on]
-            scheduled = any(m.status in ("booked", "at_risk") for m in mine)
+            scheduled = any(is_active(m.status) for m in mine)
         if step in STEP_MILESTONE and STEP_MILESTONE[step] in milestones:
             done_dates.append(milestones[STEP_MILESTONE[step]])
         done_on = min(done_dates) if done_dates else None
