@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import select
 
 from shared.clock import london_today
-from shared.http.deps import BoardDep, SessionDep
+from shared.http.deps import BoardDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
 from shared.http.problems import Problem
@@ -41,10 +41,6 @@ DOCUMENT_UPLOAD_EXAMPLE = {
 }
 
 
-def _names(request: Request) -> list[str]:
-    return request.app.state.runtime.settings.identifier_names
-
-
 def _public(session, request, pub) -> PublicationPublic:
     docs = service.documents_for(session, [pub.id])
     return service.to_public(pub, docs.get(pub.id, []), service.board_names(session), service.theme_index(session),
@@ -56,10 +52,11 @@ def _public(session, request, pub) -> PublicationPublic:
              responses={422: {"description": "Invalid, an identifier found (field and kind named), or a "
                                              "translation missing to publish"}})
 def create_publication(body: PublicationCreate, request: Request, session: SessionDep, principal: BoardDep,
+                       settings: SettingsDep,
                        idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    pub = service.create(session, principal, body, _names(request))
+    pub = service.create(session, principal, body, settings.identifier_names)
     response = idem.respond(201, _public(session, request, pub).model_dump(mode="json"),
                             headers={"Location": f"/v1/publications/{pub.id}"})
     session.commit()
@@ -127,8 +124,9 @@ def get_publication(publication_id: str, request: Request, session: SessionDep, 
 
 @router.patch("/publications/{publication_id}", response_model=PublicationPublic, summary="Edit a draft")
 def update_publication(publication_id: str, body: PublicationUpdate, request: Request, session: SessionDep,
+                       settings: SettingsDep,
                        principal: BoardDep):
-    pub = service.update(session, principal, publication_id, body, _names(request))
+    pub = service.update(session, principal, publication_id, body, settings.identifier_names)
     result = _public(session, request, pub)
     session.commit()
     return result
@@ -161,6 +159,7 @@ def withdraw_publication(publication_id: str, request: Request, session: Session
              openapi_extra={"requestBody": {"content": {"multipart/form-data": {
                  "example": DOCUMENT_UPLOAD_EXAMPLE}}}})
 async def upload_document(publication_id: str, request: Request, session: SessionDep, principal: BoardDep,
+                          settings: SettingsDep,
                           kind: Annotated[DocumentKind, Form()],
                           file: Annotated[UploadFile, File()],
                           title_en: Annotated[PlainText | None, Form(max_length=300)] = None,
@@ -172,7 +171,7 @@ async def upload_document(publication_id: str, request: Request, session: Sessio
     # In a worker thread: reading a PDF's text is CPU work that must not stall the event loop.
     doc = await run_in_threadpool(service.add_document, session, principal, publication_id, kind=kind,
                                   title_en=title_en, title_cy=title_cy, media_type=file.content_type or "",
-                                  content=content, names=_names(request))
+                                  content=content, names=settings.identifier_names)
     url = f"{base_url(request)}/v1/publications/{publication_id}/documents/{doc.id}"
     body = DocumentPublic(id=doc.id, kind=doc.kind, title={"en": doc.title_en, "cy": doc.title_cy}, url=url,
                           stored=True, media_type=doc.media_type, size=doc.size, sha256=doc.sha256)

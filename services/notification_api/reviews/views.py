@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
-from shared.http.deps import BoardDep, PrincipalDep, SessionDep
+from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
 from shared.http.types import IsoDate, QueryBool
-from shared.settings import Settings
 from services.notification_api.reviews import service
 from services.notification_api.reviews.schemas import (
     AuditPage,
@@ -30,12 +29,6 @@ from services.notification_api.reviews.schemas import (
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 types_router = APIRouter(prefix="/v1/review-types", tags=["review types"])
 
-
-def _settings(request: Request) -> Settings:
-    return request.app.state.runtime.settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
 
 NOT_VISIBLE = {404: {"description": "No such review for this key (another board's review is never shown)"}}
 BOARD_ONLY = {403: {"description": "Welsh Government reads; only the board's key writes"}}

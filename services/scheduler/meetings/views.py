@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from shared.http.deps import BoardDep, PrincipalDep, SessionDep, get_runtime
+from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
 from shared.http.types import IsoDateTime, QueryFloat, QueryInt
@@ -53,10 +53,10 @@ def read_proposal(proposal_id: str, session: SessionDep, principal: PrincipalDep
              responses={409: {"description": "A required participant is busy (see `conflicts`), or the "
                                              "Idempotency-Key was used with another body"},
                         404: {"description": "Review or participant unknown for this key"}})
-def book(body: MeetingCreate, request: Request, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
+def book(body: MeetingCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep, settings: SettingsDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    meeting = service.book(session, principal, body, get_runtime(request).settings)
+    meeting = service.book(session, principal, body, settings)
     response = idem.respond(201, service.to_public(session, meeting), headers={"Location": f"/v1/meetings/{meeting.id}"})
     session.commit()
     return response

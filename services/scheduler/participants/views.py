@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from shared.http.deps import BoardDep, PrincipalDep, SessionDep, get_runtime
+from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
 from shared.http.problems import Problem
@@ -107,10 +107,10 @@ async def calendar_body(request: Request) -> bytes:
     openapi_extra={"requestBody": {"required": True, "content": {"text/calendar": {
         "schema": {"type": "string"}, "example": CALENDAR_EXAMPLE}}}},
     responses={**NOT_FOUND, 415: {"description": "Not text/calendar"}, 422: {"description": "Not a readable calendar"}})
-def upload_calendar(participant_id: str, request: Request, session: SessionDep, principal: BoardDep,
+def upload_calendar(participant_id: str, session: SessionDep, principal: BoardDep, settings: SettingsDep,
                     body: Annotated[bytes, Depends(calendar_body)]):
     stored, start, end = service.replace_uploaded_calendar(
-        session, principal, participant_id, body, get_runtime(request).settings)
+        session, principal, participant_id, body, settings)
     session.commit()
     return BusyReplaced(participant_id=participant_id, source="calendar_upload", stored=stored,
                         window_start=local(start), window_end=local(end))
