@@ -1,8 +1,11 @@
 """Dissemination: published learning, search, subscriptions and the national feed."""
 from pathlib import Path
 
+from datetime import timedelta
+
 from shared.db import session_scope
 from shared.service import PeriodicJob, Runtime, ServiceSpec
+from services.dissemination.alerts import service as alerts
 from services.dissemination.feed.handlers import on_event
 from services.dissemination.feed.projection import FEED_EVENT_TYPES
 from services.dissemination.feed.views import router as feed_router
@@ -20,6 +23,11 @@ def expire_publications(runtime: Runtime) -> None:
         expire_due(session)
 
 
+def purge_unconfirmed_alerts(runtime: Runtime) -> None:
+    with session_scope(runtime.engine) as session:
+        alerts.purge_unconfirmed(session, timedelta(days=runtime.settings.alert_unconfirmed_days))
+
+
 SPEC = ServiceSpec(
     name="dissemination",
     title="Child Practice Review learning and national feed",
@@ -29,9 +37,10 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     handlers={**{t: on_event for t in FEED_EVENT_TYPES},
               "webhook.delivery_requested.v1": on_delivery_requested},
-    jobs=[PeriodicJob("expire_publications", EXPIRY_CHECK_SECONDS, expire_publications)],
+    jobs=[PeriodicJob("expire_publications", EXPIRY_CHECK_SECONDS, expire_publications),
+          PeriodicJob("purge_unconfirmed_alerts", 3600.0, purge_unconfirmed_alerts)],
     tables=("feed_entries", "feed_reviews", "publications", "publication_themes", "publication_documents",
-            "learning_themes", "subscriptions", "webhook_deliveries"),
+            "learning_themes", "subscriptions", "webhook_deliveries", "alert_subscriptions", "alert_messages"),
     reference_tables=("learning_themes",),
     openapi_tags=[
         {"name": "national feed", "description": "Welsh Government only: what is happening across Wales"},
