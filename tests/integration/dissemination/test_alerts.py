@@ -219,12 +219,29 @@ def test_two_workers_at_once_send_each_period_once(clients, keys, runtimes):
                                     language="en", status="confirmed", confirmed_at=monday, covered_until=monday))
         s.commit()
     now = monday + timedelta(days=7, minutes=10)
-    counts = []
-    threads = [threading.Thread(target=lambda: counts.append(_send(engine, outbox, now, batch=7))) for _ in range(2)]
+    counts, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def racing_sender():
+        first = [True]
+
+        def factory():
+            if first[0]:  # both read the same first batch before either commits
+                first[0] = False
+                barrier.wait()
+            return Session(engine, expire_on_commit=False)
+        try:
+            counts.append(alerts.send_due(factory, links=Links(), stage=outbox, now=now,
+                                          grace=timedelta(minutes=5), batch=7))
+        except Exception as exc:  # a sender that fails (e.g. on the claim's unique key) is a failure here
+            errors.append(exc)
+
+    threads = [threading.Thread(target=racing_sender) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert errors == [] and len(counts) == 2
     assert sum(counts) == 60
     assert sorted(m.to for m in outbox.staged) == sorted(f"p{i}@example.com" for i in range(60))
     assert _send(engine, outbox, now + timedelta(hours=1)) == 0
