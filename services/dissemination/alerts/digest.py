@@ -24,10 +24,9 @@ class AlertMail:
     key: str
     to: str
     language: str
-    subject: str
-    text: str
+    template: str       # mail/<template>.subject.txt, .txt and .html (library/templates)
+    context: dict
     headers: dict[str, str] = field(default_factory=dict)
-    context: dict = field(default_factory=dict)
 
 
 def unsubscribe_headers(links, sub) -> dict[str, str]:
@@ -122,46 +121,24 @@ def digest_context(sub, window: Window, pubs: Sequence, themes: dict, boards: di
             "text": {k: t(k, lang) for k in ("learning_points", "read_more", "manage", "unsubscribe", "why")}}
 
 
-def digest_text(ctx: dict) -> str:
-    lines = [ctx["subject"], ctx["count"], ""]
-    for group in ctx["groups"]:
-        lines += [group["name"].upper(), ""]
-        for p in group["publications"]:
-            lines += [p["title"], f"{p['board']}, {p['published_on']}", p["summary"]]
-            if p["learning_points"]:
-                lines.append(ctx["text"]["learning_points"] + ":")
-                lines += [f"  * {lp}" for lp in p["learning_points"]]
-            lines += [f"{ctx['text']['read_more']}: {p['url']}", ""]
-    lines += ["--", ctx["text"]["why"], f"{ctx['text']['manage']}: {ctx['manage_url']}",
-              f"{ctx['text']['unsubscribe']}: {ctx['unsubscribe_url']}"]
-    return "\n".join(lines) + "\n"
-
-
-def digest_mail(sub, window: Window, pubs: Sequence, themes: dict, boards: dict, links):
+def digest_mail(sub, window: Window, pubs: Sequence, themes: dict, boards: dict, links) -> AlertMail:
     ctx = digest_context(sub, window, pubs, themes, boards, links)
     return AlertMail(key=f"alert:{sub.id}:{window.key}", to=sub.address, language=sub.language,
-                     subject=ctx["subject"], text=digest_text(ctx), headers=unsubscribe_headers(links, sub),
-                     context={"template": "digest", **ctx})
+                     template="alert_digest", context=ctx, headers=unsubscribe_headers(links, sub))
 
 
-def confirmation_mail(sub, links, theme_names: dict):
+def confirmation_mail(sub, links, theme_names: dict) -> AlertMail:
+    """Sent before anything else; no unsubscribe header (there is nothing to leave yet)."""
     lang = sub.language
-    url = links.confirm(sub)
     chosen = [pick(theme_names.get(c), lang)[0] or c for c in sub.themes]
-    lines = [t("confirm_body", lang), "", url, ""]
-    if chosen:
-        lines += [", ".join(chosen), ""]
-    lines += [t("confirm_ignore", lang)]
+    ctx = {"subject": t("confirm_subject", lang), "confirm_url": links.confirm(sub), "themes": chosen,
+           "frequency": sub.frequency, "text": {k: t(k, lang) for k in ("confirm_body", "confirm_ignore")}}
     return AlertMail(key=f"alert-confirm:{sub.id}:{sub.version}", to=sub.address, language=lang,
-                     subject=t("confirm_subject", lang), text="\n".join(lines) + "\n",
-                     context={"template": "confirm", "confirm_url": url, "themes": chosen,
-                              "text": {k: t(k, lang) for k in ("confirm_body", "confirm_ignore")}})
+                     template="alert_confirm", context=ctx)
 
 
-def already_subscribed_mail(sub, links, lang: str, sent_at):
-    url = links.manage(sub)
+def already_subscribed_mail(sub, links, lang: str, sent_at) -> AlertMail:
+    ctx = {"subject": t("already_subject", lang), "manage_url": links.manage(sub),
+           "text": {"already_body": t("already_body", lang)}}
     return AlertMail(key=f"alert-already:{sub.id}:{sent_at.isoformat()}", to=sub.address, language=lang,
-                     subject=t("already_subject", lang), text=f"{t('already_body', lang)}\n\n{url}\n",
-                     headers=unsubscribe_headers(links, sub),
-                     context={"template": "already", "manage_url": url, "text": {"already_body": t("already_body", lang)}})
-
+                     template="alert_already", context=ctx, headers=unsubscribe_headers(links, sub))

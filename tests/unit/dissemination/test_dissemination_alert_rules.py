@@ -110,19 +110,22 @@ def test_each_publication_appears_once_under_its_first_chosen_theme():
 def test_a_welsh_weekly_digest_is_in_welsh_with_its_learning_points_and_one_click_unsubscribe():
     window = Window("2026-W49", datetime(2026, 11, 30, tzinfo=UTC), datetime(2026, 12, 7, tzinfo=UTC))
     mail = digest.digest_mail(Sub(), window, PUBS[:2], THEMES, BOARDS, Links())
-    assert mail.subject == "Dysgu o Adolygiadau Ymarfer Plant: 30 Tachwedd 2026 i 6 Rhagfyr 2026"
-    assert "CAM-DRIN DOMESTIG" in mail.text and "Gofynnwch" in mail.text and "2 gyhoeddiad" in mail.text
-    assert "Bwrdd Diogelu Gwent, 1 Rhagfyr 2026" in mail.text
+    ctx = mail.context
+    assert ctx["subject"] == "Dysgu o Adolygiadau Ymarfer Plant: 30 Tachwedd 2026 i 6 Rhagfyr 2026"
+    assert ctx["count"] == "2 gyhoeddiad" and [g["name"] for g in ctx["groups"]] == ["Cam-drin domestig"]
+    first = ctx["groups"][0]["publications"][0]
+    assert (first["title"], first["board"], first["published_on"], first["learning_points"], first["url"]) == (
+        "Teitl", "Bwrdd Diogelu Gwent", "1 Rhagfyr 2026", ["Gofynnwch"], "https://x/cy/p1")
     assert mail.headers == {"List-Unsubscribe": "<https://x/unsubscribe/s1>",
                             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    assert mail.key == "alert:s1:2026-W49"
+    assert mail.key == "alert:s1:2026-W49" and mail.template == "alert_digest"
     monthly = digest.digest_mail(Sub(frequency="monthly", language="en"),
                                  Window("2026-11", datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)),
                                  PUBS[:1], THEMES, BOARDS, Links())
-    assert monthly.subject == "Learning from Child Practice Reviews: November 2026"
+    assert monthly.context["subject"] == "Learning from Child Practice Reviews: November 2026"
 
 
-def test_the_confirmation_names_the_link_and_sends_nothing_else():
+def test_the_confirmation_names_the_link_and_carries_no_unsubscribe():
     mail = digest.confirmation_mail(Sub(themes=["neglect"], language="en"), Links(), THEMES)
-    assert "https://x/confirm/s1" in mail.text and "Neglect" in mail.text
+    assert mail.context["confirm_url"] == "https://x/confirm/s1" and mail.context["themes"] == ["Neglect"]
     assert mail.key == "alert-confirm:s1:1" and "List-Unsubscribe" not in mail.headers
