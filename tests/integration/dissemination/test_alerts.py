@@ -139,7 +139,7 @@ def test_already_confirmed_address_gets_a_notice_and_nothing_changes(runtimes):
     sub = _sub(engine, "cai@example.com")
     _confirm(engine, sub, datetime.now(UTC))
     _subscribe(engine, outbox, "CAI@example.com", themes=["domestic_abuse"], frequency="monthly")
-    assert outbox.of("cai@example.com")[-1].context["template"] == "already"  # to the confirmed address
+    assert outbox.of("cai@example.com")[-1].template == "alert_already"  # to the confirmed address
     after = _sub(engine, "cai@example.com")
     assert (after.themes, after.frequency) == (["neglect"], "weekly")
 
@@ -203,7 +203,7 @@ def test_a_change_of_frequency_neither_repeats_nor_skips(clients, keys, runtimes
     assert _send(engine, outbox, datetime(2026, 12, 1, 1, tzinfo=UTC)) == 1  # rest of November: second
     sent = [[p["id"] for g in m.context["groups"] for p in g["publications"]] for m in outbox.of("gwen@example.com")[1:]]
     assert sent == [[first], [second]]
-    assert outbox.staged[-1].subject == "Dysgu o Adolygiadau Ymarfer Plant: Tachwedd 2026"
+    assert outbox.staged[-1].context["subject"] == "Dysgu o Adolygiadau Ymarfer Plant: Tachwedd 2026"
 
 
 def test_two_workers_at_once_send_each_period_once(clients, keys, runtimes):
