@@ -16,8 +16,6 @@ PATHS: dict[str, dict[str, str]] = {
     "home": {"en": "/en/", "cy": "/cy/"},
     "search": {"en": "/en/search", "cy": "/cy/chwilio"},
     "publication": {"en": "/en/publications/{id}", "cy": "/cy/cyhoeddiadau/{id}"},
-    "document": {"en": "/en/publications/{id}/documents/{doc}", "cy": "/cy/cyhoeddiadau/{id}/dogfennau/{doc}"},
-    "print": {"en": "/en/publications/{id}/print", "cy": "/cy/cyhoeddiadau/{id}/argraffu"},
     "themes": {"en": "/en/themes", "cy": "/cy/themau"},
     "theme": {"en": "/en/themes/{code}", "cy": "/cy/themau/{code}"},
     "across": {"en": "/en/across-wales", "cy": "/cy/ar-draws-cymru"},
