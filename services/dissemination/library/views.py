@@ -105,7 +105,8 @@ def _search(lang: str):
 
 
 def _publication(lang: str):
-    def publication_page(publication_id: str, request: Request, session: SessionDep):
+    def publication_page(id: str, request: Request, session: SessionDep):  # noqa: A002 (the path's {id})
+        publication_id = id
         parts = {"id": publication_id}
         try:
             pub = queries.publication(session, publication_id, base_url(request))
@@ -321,7 +322,7 @@ def root(request: Request):
 
 @router.get("/sitemap.xml")
 def sitemap(request: Request, session: SessionDep):
-    rows = session.exec(publications.public_query().with_only_columns(Publication.id, Publication.published_on)
+    rows = session.execute(publications.public_query().with_only_columns(Publication.id, Publication.published_on)
                         .order_by(Publication.published_on.desc(), Publication.id)).all()
     body = urls.sitemap(base_url(request), [(pid, on) for pid, on in rows],
                         [t.code for t in themes.active_themes(session)])

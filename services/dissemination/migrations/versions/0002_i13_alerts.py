@@ -1,7 +1,7 @@
 """E-mail alerts: subscriptions (double opt-in) and the messages sent for each period.
 
 Revision ID: 0002_i13_alerts
-Revises: 0001
+Revises: i11_mail_outbox
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from shared.migrations import utc_dt
 
 revision = "0002_i13_alerts"
-down_revision = "0001"
+down_revision = "i11_mail_outbox"
 branch_labels = None
 depends_on = None
 
