@@ -7,10 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from babel.dates import format_date
-
 from services.dissemination.alerts.periods import Window
-from services.dissemination.library.i18n import LONDON, babel_locale, long_date, pick, plural
+from services.dissemination.library.i18n import long_date, month_year, pick, plural
 from services.dissemination.subscriptions.matching import Filter, matches
 
 OTHER = "_other"
@@ -97,7 +95,7 @@ def period_label(window: Window, frequency: str, lang: str) -> str:
     """"Rhagfyr 2026" for a month; "30 Tachwedd 2026 i 6 Rhagfyr 2026" for a week."""
     last = window.end - timedelta(microseconds=1)
     if frequency == "monthly":
-        return format_date(last.astimezone(LONDON).date(), format="LLLL y", locale=babel_locale(lang))
+        return month_year(last, lang)
     return t("period_between", lang, start=long_date(window.start, lang), end=long_date(last, lang))
 
 

@@ -1,38 +1,38 @@
-"""Welsh and English for people: dates, plural forms and the few words pages and e-mails share.
-Dates and plural categories come from Babel (CLDR data: Welsh has zero, one, two, few, many
-and other), not from a hand-written list. No I/O."""
+"""Welsh and English for the library: dates without a weekday, plural forms and the names of
+review types and documents. Month names are shared/web/i18n.py's (one list for every page and
+message). No I/O."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_date
+from shared.web.i18n import LANGUAGES, LONDON, MONTHS, other_language as other
 
-LANGUAGES = ("cy", "en")
-LONDON = ZoneInfo("Europe/London")
-_LOCALES = {"cy": Locale.parse("cy"), "en": Locale.parse("en_GB")}
+__all__ = ["LANGUAGES", "LONDON", "long_date", "month_year", "other", "plural", "plural_category"]
 
 
-def babel_locale(lang: str) -> Locale:
-    return _LOCALES[lang]
-
-
-def other(lang: str) -> str:
-    return "en" if lang == "cy" else "cy"
+def _local(value: date | datetime) -> date:
+    return value.astimezone(LONDON).date() if isinstance(value, datetime) else value
 
 
 def long_date(value: date | datetime | None, lang: str) -> str:
     """"2 Rhagfyr 2026" / "2 December 2026" (a datetime is shown as its Europe/London date)."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date()
-    return format_date(value, format="long", locale=_LOCALES[lang])
+    day = _local(value)
+    return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
+
+
+def month_year(value: date | datetime, lang: str) -> str:
+    day = _local(value)
+    return f"{MONTHS[lang][day.month - 1]} {day.year}"
 
 
 def plural_category(n: int, lang: str) -> str:
-    return _LOCALES[lang].plural_form(n)
+    """CLDR plural categories for integers: Welsh has zero (0), one (1), two (2), few (3),
+    many (6) and other; English one (1) and other."""
+    if lang == "cy":
+        return {0: "zero", 1: "one", 2: "two", 3: "few", 6: "many"}.get(n, "other")
+    return "one" if n == 1 else "other"
 
 
 # Noun phrases by CLDR plural category. Welsh counts with the singular noun after a numeral,
