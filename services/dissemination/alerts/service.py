@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from shared.auth import Board
 from shared.db import utcnow
 from shared.http.problems import Problem
+from shared.mail.models import MailOutbox
 from services.dissemination.alerts import digest, rules
 from services.dissemination.alerts.digest import AlertMail
 from services.dissemination.alerts.models import AlertMessage, AlertSubscription
@@ -130,16 +131,36 @@ def change(session: Session, subscription_id: str, choices: Choices) -> AlertSub
     return sub
 
 
+def _forget_mail(session: Session, addresses: Sequence[str]) -> None:
+    """The address also sits in the mail outbox: alert messages to it that are not on their way
+    this moment (pending, sent, failed) go with it, so a pending digest is not sent after all."""
+    if addresses:
+        session.execute(delete(MailOutbox).where(MailOutbox.recipient.in_(addresses),
+                                                 MailOutbox.purpose.startswith("alert."),
+                                                 MailOutbox.status.not_in(("sending", "committing"))))
+
+
 def unsubscribe(session: Session, subscription_id: str) -> bool:
     """Delete the subscription and its address (idempotent: False if it was already gone)."""
-    return session.execute(delete(AlertSubscription).where(AlertSubscription.id == subscription_id)).rowcount > 0
+    sub = session.get(AlertSubscription, subscription_id)
+    if sub is None:
+        return False
+    _forget_mail(session, [sub.address])
+    session.delete(sub)
+    session.flush()
+    return True
 
 
 def purge_unconfirmed(session: Session, older_than: timedelta, now: datetime | None = None) -> int:
     """Delete addresses never confirmed within `older_than` of their (latest) request."""
     cutoff = (now or utcnow()) - older_than
-    return session.execute(delete(AlertSubscription).where(AlertSubscription.status == "pending",
-                                                           AlertSubscription.created_at < cutoff)).rowcount
+    stale = list(session.exec(select(AlertSubscription).where(AlertSubscription.status == "pending",
+                                                             AlertSubscription.created_at < cutoff)).all())
+    _forget_mail(session, [s.address for s in stale])
+    for sub in stale:
+        session.delete(sub)
+    session.flush()
+    return len(stale)
 
 
 def session_theme_names(session: Session) -> dict[str, dict[str, str]]:

@@ -170,6 +170,25 @@ def test_bad_choices_are_a_422_that_stores_nothing(runtimes):
     assert outbox.staged == []
 
 
+def test_unsubscribing_drops_pending_alert_mail_to_the_address(runtimes, settings):
+    """With the real mail staging: a digest staged but not yet sent is not sent after an
+    unsubscribe, and no alert mail to the address is kept."""
+    from shared.mail.models import MailOutbox
+    from services.dissemination.library.mail import stage_alert
+
+    engine = runtimes["dissemination"].engine
+    c = alerts.Choices([], [], "weekly", "cy")
+    with Session(engine, info={"settings": settings}) as s:
+        alerts.subscribe(s, SECRET, "hywel@example.com", c, links=Links(), stage=stage_alert)
+        alerts.subscribe(s, SECRET, "other@example.com", c, links=Links(), stage=stage_alert)
+        s.commit()
+        assert len(s.exec(select(MailOutbox)).all()) == 2
+        sub = _sub(engine, "hywel@example.com")
+        assert alerts.unsubscribe(s, sub.id)
+        s.commit()
+        assert [m.recipient for m in s.exec(select(MailOutbox)).all()] == ["other@example.com"]
+
+
 def test_unsubscribe_and_purge_delete_the_address(runtimes):
     engine, outbox = runtimes["dissemination"].engine, Outbox()
     _subscribe(engine, outbox, "eve@example.com")
