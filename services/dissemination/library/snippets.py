@@ -70,3 +70,18 @@ def _cut(text: str, width: int) -> str:
         return text
     cut = text.rfind(" ", 0, width)
     return text[: cut if cut > 0 else width] + " …"
+
+
+def has_match(segments: list[tuple[str, bool]]) -> bool:
+    return any(hit for _, hit in segments)
+
+
+def best(texts: list[str], q: str | None, lang: str, width: int = 240) -> list[tuple[str, bool]]:
+    """The snippet of the first text that holds a match (summary, then learning points), else
+    of the first text."""
+    candidates = [t for t in texts if t]
+    for text in candidates:
+        segments = highlight(text, q, lang, width)
+        if has_match(segments):
+            return segments
+    return highlight(candidates[0] if candidates else "", None, lang, width)

@@ -95,7 +95,10 @@ def _search(lang: str):
             results = queries.search(session, filters, lang, cursor=cursor, limit=PAGE_SIZE, base=base_url(request))
         except Problem as problem:  # a cursor that is not ours
             return _error(request, lang, problem, page="search")
-        snips = {p.id: snippets.highlight(i18n.pick(p.summary, lang)[0], filters.q, lang) for p in results.items}
+        snips = {p.id: {"title": snippets.highlight(i18n.pick(p.title, lang)[0], filters.q, lang, width=400),
+                        "text": snippets.best([i18n.pick(p.summary, lang)[0]]
+                                              + [i18n.pick(lp, lang)[0] for lp in p.learning_points], filters.q, lang)}
+                 for p in results.items}
         this_year = date.today().year
         return _render(request, lang, "library/search.html", {
             "filters": filters, "results": results, "snippets": snips, "cursor": cursor,

@@ -81,3 +81,10 @@ def test_a_long_text_is_cut_around_the_first_match():
     assert joined.startswith("… ") and joined.endswith(" …") and ("neglect", True) in segs
     assert len(joined) < 100
     assert "".join(s for s, _ in snippets.highlight("short", None, "en")) == "short"
+
+
+def test_the_best_snippet_is_the_first_text_that_matches():
+    segs = snippets.best(["Agencies shared late.", "Ask about neglect early."], "neglect", "en")
+    assert ("neglect", True) in segs
+    assert snippets.best(["Nothing here.", "Nor here."], "neglect", "en") == [("Nothing here.", False)]
+
