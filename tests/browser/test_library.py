@@ -54,7 +54,14 @@ def welsh_publication(clients, keys):
     pid = _publish(clients, keys, "north-wales", status="draft", themes=["domestic_abuse"],
                    title={"en": "A father's care of a baby", "cy": "Gofal tad am fabi"},
                    summary={"en": "Workers worried about his child but did not ask.",
-                            "cy": "Roedd gweithwyr yn poeni am ei blentyn ond ni ofynnwyd."})
+                            "cy": "Roedd gweithwyr yn poeni am ei blentyn ond ni ofynnwyd."},
+                   # A full briefing's worth: seven learning points and four recommendations.
+                   learning_points=[{"en": f"Learning point {i}: ask who else cares for the baby, and record "
+                                           "the answer where every agency can see it.",
+                                     "cy": f"Pwynt dysgu {i}: gofynnwch pwy arall sy'n gofalu am y babi, a "
+                                           "chofnodwch yr ateb lle gall pob asiantaeth ei weld."} for i in range(1, 8)],
+                   recommendations=[f"Recommendation {i}: agencies share chronologies before the strategy "
+                                    "meeting and check that fathers are seen." for i in range(1, 5)])
     r = c.post(f"/v1/publications/{pid}/documents", headers=keys.board("north-wales"),
                data={"kind": "seven_minute_briefing", "title_en": "7-minute briefing", "title_cy": "Briff 7 munud"},
                files={"file": ("b.txt", BRIEFING, "text/plain")})
@@ -82,6 +89,16 @@ def test_welsh_search_with_a_mutated_form_opens_the_publication_switches_languag
     documents = page.locator(".document-list a")
     assert documents.first.inner_text() == "Briff 7 munud"  # the briefing first
     assert_accessible(page)
+    # Printed (print stylesheet): on at most two A4 pages, without the site's navigation.
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    page.emulate_media(media="print")
+    assert not page.locator(".library-nav").is_visible()
+    pdf = PdfReader(BytesIO(page.pdf(format="A4")))
+    assert 1 <= len(pdf.pages) <= 2
+    assert "Gofal tad am fabi" in pdf.pages[0].extract_text()
+    page.emulate_media(media="screen")
     with page.expect_download() as download:
         documents.first.click()
     assert download.value.suggested_filename == "seven_minute_briefing.txt"
