@@ -142,6 +142,8 @@ def test_subscribe_confirm_from_the_email_get_a_digest_and_unsubscribe_in_one_cl
     assert "Am esgeulustod" in body and "Heb ei dewis" not in body and f"/cy/cyhoeddiadau/{chosen}" in body
     assert other not in body
     assert digest.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # The URL as it is on the wire: one line, no encoded words (clients read it raw).
+    assert re.search(rb"\r\nList-Unsubscribe: <http://[^\r\n]+token=[^\r\n]+>\r\n", digest.raw)
     unsubscribe = digest.message["List-Unsubscribe"].strip("<>")
 
     # The mail client's one-click POST (RFC 8058): no cookie, no CSRF token, just the signed URL.
