@@ -334,8 +334,7 @@ def search_public(session: Session, *, q: str | None, lang: str, theme: str | No
                   review_type: str | None, year: int | None, cursor: str | None, limit: int):
     query = _public_filtered(session, public_query(), q=q, lang=lang, theme=theme, board=board,
                              review_type=review_type, year=year)
-    query = keyset(query, [Publication.published_on, Publication.id], cursor, limit, descending=True,
-                   convert=lambda v: [date.fromisoformat(v[0]), v[1]])
+    query = keyset(query, [Publication.published_on, Publication.id], cursor, limit, descending=True)
     rows = list(session.exec(query).all())
     return page_of(rows, limit, key=lambda p: [p.published_on.isoformat(), p.id])
 
@@ -352,8 +351,7 @@ def learning_feed_page(session: Session, cursor: str | None, limit: int):
     """Public learning feed: published and withdrawn (expired counts as withdrawn), newest
     change first, so a reader sees a withdrawal as an update of the entry it holds."""
     query = select(Publication).where(Publication.status.in_(("published", "withdrawn")))
-    query = keyset(query, [Publication.updated_at, Publication.id], cursor, limit, descending=True,
-                   convert=lambda v: [datetime.fromisoformat(v[0]), v[1]])
+    query = keyset(query, [Publication.updated_at, Publication.id], cursor, limit, descending=True)
     rows = list(session.exec(query).all())
     return page_of(rows, limit, key=lambda p: [p.updated_at.astimezone(UTC).isoformat(), p.id])
 
