@@ -56,6 +56,9 @@ def _error(request: Request, lang: str, problem: Problem, page: str = "home", pa
                       "available.", "Mae'r bwrdd a'i cyhoeddodd wedi tynnu'r cyhoeddiad hwn yn ôl ac nid yw ar gael "
                       "mwyach.")}
     men, mcy = messages.get(status, (problem.detail, problem.detail))
+    if status == 410 and problem.extensions.get("withdrawn_on"):  # what the API's 410 says, no more
+        when = date.fromisoformat(problem.extensions["withdrawn_on"])
+        men, mcy = f"{men} Withdrawn on {i18n.long_date(when, 'en')}.", f"{mcy} Tynnwyd yn ôl ar {i18n.long_date(when, 'cy')}."
     return _render(request, lang, "library/error.html",
                    {"heading": cy if lang == "cy" else en, "message": mcy if lang == "cy" else men, "status": status},
                    page=page, parts=parts, status=status)
