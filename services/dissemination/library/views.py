@@ -46,22 +46,47 @@ def _render(request: Request, lang: str, template: str, ctx: dict, *, page: str,
     return response
 
 
+# What a person is told, by the problem's slug (else its status): heading and message, en / cy.
+ERRORS = {
+    "not-found": ("Page not found", "Heb ddod o hyd i'r dudalen",
+                  "We could not find that page. It may never have been published.",
+                  "Ni allem ddod o hyd i'r dudalen honno. Efallai na chafodd erioed ei chyhoeddi."),
+    "withdrawn": ("Withdrawn", "Wedi'i thynnu'n ôl",
+                  "This publication has been withdrawn by the board that published it and is no longer available.",
+                  "Mae'r bwrdd a'i cyhoeddodd wedi tynnu'r cyhoeddiad hwn yn ôl ac nid yw ar gael mwyach."),
+    "link-expired": ("This link has expired", "Mae'r ddolen hon wedi dod i ben",
+                     "Links in our e-mails work for a limited time. You can subscribe again.",
+                     "Mae dolenni yn ein e-byst yn gweithio am gyfnod cyfyngedig. Gallwch danysgrifio eto."),
+    "link-invalid": ("This link is not valid", "Nid yw'r ddolen hon yn ddilys",
+                     "Check that you copied the whole link from the e-mail.",
+                     "Gwiriwch eich bod wedi copïo'r ddolen gyfan o'r e-bost."),
+    "form-expired": ("The form had expired", "Roedd y ffurflen wedi dod i ben",
+                     "Nothing was changed. Please go back and try again.",
+                     "Ni newidiwyd dim. Ewch yn ôl a rhoi cynnig arall arni."),
+    "no-subscription": ("No subscription", "Dim tanysgrifiad",
+                        "This subscription no longer exists: it was cancelled, or never confirmed and deleted. "
+                        "You can subscribe again.",
+                        "Nid yw'r tanysgrifiad hwn yn bodoli mwyach: cafodd ei ganslo, neu ni chafodd ei gadarnhau "
+                        "a chafodd ei ddileu. Gallwch danysgrifio eto."),
+    "confirmation-superseded": ("This link is out of date", "Mae'r ddolen hon wedi dyddio",
+                                "A newer confirmation was sent to the same address: use the link in that e-mail.",
+                                "Anfonwyd cadarnhad mwy newydd i'r un cyfeiriad: defnyddiwch y ddolen yn yr e-bost "
+                                "hwnnw."),
+    "error": ("There is a problem", "Mae problem", "Please go back and try again.",
+              "Ewch yn ôl a rhoi cynnig arall arni."),
+}
+FORM_EXPIRED = Problem(403, "The form had expired.", slug="form-expired")
+
+
 def _error(request: Request, lang: str, problem: Problem, page: str = "home", parts: dict | None = None) -> Response:
-    status = problem.status
-    headings = {404: ("Page not found", "Heb ddod o hyd i'r dudalen"), 410: ("Withdrawn", "Wedi'i thynnu'n ôl")}
-    en, cy = headings.get(status, ("There is a problem", "Mae problem"))
-    messages = {404: ("We could not find that page. It may never have been published.",
-                      "Ni allem ddod o hyd i'r dudalen honno. Efallai na chafodd erioed ei chyhoeddi."),
-                410: ("This publication has been withdrawn by the board that published it and is no longer "
-                      "available.", "Mae'r bwrdd a'i cyhoeddodd wedi tynnu'r cyhoeddiad hwn yn ôl ac nid yw ar gael "
-                      "mwyach.")}
-    men, mcy = messages.get(status, (problem.detail, problem.detail))
-    if status == 410 and problem.extensions.get("withdrawn_on"):  # what the API's 410 says, no more
+    key = problem.slug if problem.slug in ERRORS else {404: "not-found", 410: "withdrawn"}.get(problem.status, "error")
+    hen, hcy, men, mcy = ERRORS[key]
+    if key == "withdrawn" and problem.extensions.get("withdrawn_on"):  # what the API's 410 says, no more
         when = date.fromisoformat(problem.extensions["withdrawn_on"])
         men, mcy = f"{men} Withdrawn on {i18n.long_date(when, 'en')}.", f"{mcy} Tynnwyd yn ôl ar {i18n.long_date(when, 'cy')}."
     return _render(request, lang, "library/error.html",
-                   {"heading": cy if lang == "cy" else en, "message": mcy if lang == "cy" else men, "status": status},
-                   page=page, parts=parts, status=status)
+                   {"heading": hcy if lang == "cy" else hen, "message": mcy if lang == "cy" else men,
+                    "status": problem.status}, page=page, parts=parts, status=problem.status)
 
 
 def _lookups(session) -> dict:
@@ -183,7 +208,7 @@ def _alerts_submit(lang: str):
                     language: Annotated[str, Form(max_length=2)] = "",
                     csrf_token: Annotated[str, Form()] = ""):
         if not PAGES.csrf_valid(request, csrf_token):
-            return _error(request, lang, Problem(403, "The form had expired. Please try again."), page="alerts")
+            return _error(request, lang, FORM_EXPIRED, page="alerts")
         form = {"email": email, "themes": themes_, "boards": boards, "frequency": frequency, "language": language}
         try:
             alerts.subscribe(session, settings_for(session).secret_key, email,
@@ -207,13 +232,13 @@ def _alerts_sent(lang: str):
     return sent_page
 
 
-def _token_subject(request: Request, session, purpose: str, token: str | None) -> dict | Response:
+def _token_subject(request: Request, session, purpose: str, token: str | None) -> dict | Problem:
     try:
         return tokens.read(settings_for(session).secret_key, purpose, token)
     except tokens.TokenExpired:
-        return Problem(410, "This link has expired.")
+        return Problem(410, "This link has expired.", slug="link-expired")
     except tokens.TokenInvalid:
-        return Problem(400, "This link is not valid.")
+        return Problem(400, "This link is not valid.", slug="link-invalid")
 
 
 def _confirm(lang: str):
@@ -228,7 +253,7 @@ def _confirm(lang: str):
     def confirm_post(request: Request, session: SessionDep, token: Annotated[str, Form()] = "",
                      csrf_token: Annotated[str, Form()] = ""):
         if not PAGES.csrf_valid(request, csrf_token):
-            return _error(request, lang, Problem(403, "The form had expired. Please try again."), page="alerts")
+            return _error(request, lang, FORM_EXPIRED, page="alerts")
         subject = _token_subject(request, session, tokens.CONFIRM, token)
         if isinstance(subject, Problem):
             return _error(request, lang, subject, page="alerts_confirm")
@@ -266,7 +291,7 @@ def _manage(lang: str):
                     language: Annotated[str, Form(max_length=2)] = "",
                     csrf_token: Annotated[str, Form()] = ""):
         if not PAGES.csrf_valid(request, csrf_token):
-            return _error(request, lang, Problem(403, "The form had expired. Please try again."), page="alerts")
+            return _error(request, lang, FORM_EXPIRED, page="alerts")
         subject = _token_subject(request, session, tokens.MANAGE, token)
         if isinstance(subject, Problem):
             return _error(request, lang, subject, page="alerts_manage")
@@ -304,7 +329,7 @@ def _unsubscribe(lang: str):
         to that form (nothing a third party could forge without the token)."""
         token = token or request.query_params.get("token") or ""
         if one_click != "One-Click" and not PAGES.csrf_valid(request, csrf_token):
-            return _error(request, lang, Problem(403, "The form had expired. Please try again."), page="alerts")
+            return _error(request, lang, FORM_EXPIRED, page="alerts")
         subject = _token_subject(request, session, tokens.UNSUBSCRIBE, token)
         if isinstance(subject, Problem):
             return _error(request, lang, subject, page="alerts_unsubscribe")

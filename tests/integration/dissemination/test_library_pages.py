@@ -103,3 +103,12 @@ def test_alert_form_needs_csrf_and_bad_input_changes_nothing(library):
                                     "themes": ["neglect"], "csrf_token": token}, follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == "/en/alerts/check-your-email"
     assert "a@example.com" not in c.get("/en/alerts/check-your-email").text
+
+
+def test_bad_links_say_what_is_wrong_in_the_page_language(library):
+    c, _ = library
+    r = c.get("/cy/hysbysiadau/dad-danysgrifio", params={"token": "not-a-token"})
+    assert r.status_code == 400 and "Nid yw&#39;r ddolen hon yn ddilys" in r.text
+    r = c.post("/en/alerts/unsubscribe", params={"token": "x"}, data={"List-Unsubscribe": "One-Click"})
+    assert r.status_code == 400 and "This link is not valid" in r.text
+
