@@ -4,7 +4,7 @@ the accessible form). Input is what `GET /v1/learning/themes` returns. Pure: no 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from services.dissemination.library.i18n import plural
 
@@ -62,7 +62,3 @@ def svg(data: Table, lang: str, title: str, width: int = 720) -> str:
         out.append(f'<text x="{lx + 20}" y="{ly + row * 24 + 12}" font-size="13" fill="#0b0c0c">{escape(board)}</text>')
     out.append("</svg>")
     return "\n".join(out)
-
-
-def attr(value: str) -> str:
-    return quoteattr(value)

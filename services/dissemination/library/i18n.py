@@ -7,7 +7,8 @@ from datetime import date, datetime
 
 from shared.web.i18n import LANGUAGES, LONDON, MONTHS, other_language as other
 
-__all__ = ["LANGUAGES", "LONDON", "long_date", "month_year", "other", "plural", "plural_category"]
+__all__ = ["LANGUAGES", "LONDON", "long_date", "month_year", "order_documents", "other", "pick", "plural",
+           "plural_category", "review_type_name", "document_kind_name"]
 
 
 def _local(value: date | datetime) -> date:

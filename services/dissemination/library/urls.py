@@ -37,10 +37,8 @@ def path(page: str, lang: str, params: Mapping[str, object] | None = None, **par
 
 
 def alternates(page: str, params: Mapping[str, object] | None = None, **parts) -> dict[str, str]:
-    """hreflang -> path of the same page in each language (x-default is the Welsh-first home's
-    language chooser at /)."""
-    links = {lang: path(page, lang, params, **parts) for lang in LANGUAGES}
-    return links
+    """hreflang -> path of the same page in each language."""
+    return {lang: path(page, lang, params, **parts) for lang in LANGUAGES}
 
 
 def page_of_path(p: str) -> tuple[str, str, dict[str, str]] | None:
