@@ -50,7 +50,9 @@ class ServiceSpec:
     @property
     def source(self) -> str:
         """CloudEvents `source` of the events this service publishes."""
-        return f"/cpr/{self.name}"
+        from shared.events.registry import source_of
+
+        return source_of(self.name)
 
     def topology(self, settings: Settings) -> Topology:
         return Topology(

@@ -74,9 +74,6 @@ class Settings(BaseSettings):
     rate_limit_burst: int = 200
 
     # -- notification API --------------------------------------------------------------
-    # Completion targets (months from the decision) for the seeded review types.
-    cpr_target_months: int = 6
-    mapf_target_months: int = 3
     overdue_check_seconds: float = 300.0
 
     # -- anonymisation ---------------------------------------------------------------

@@ -39,7 +39,7 @@ _RULES: dict[str, tuple[str, dict[str, str]]] = {
     "review.decision_recorded.v1": ("review_decision_recorded", {
         "outcome": "outcome", "decided_on": "decided_on", "departs_from_criteria": "departs_from_criteria",
         "status": "status", "target_completion_date": "target_completion_date",
-        "indicated_type": "indicated_type"}),
+        "indicated_type": "indicated_type", "review_type": "review_type"}),
     "review.milestone_recorded.v1": ("review_milestone_recorded", {
         "milestone": "milestone", "on": "on", "status": "status", "review_type": "review_type"}),
     "review.proceedings_changed.v1": ("review_proceedings_changed", {
@@ -105,8 +105,6 @@ def project(event_type: str, payload: Mapping[str, Any]) -> Projected | None:
             data[target] = value
         else:
             dropped.append(target)
-    if event_type == "review.decision_recorded.v1" and payload.get("outcome") not in (None, "no_review"):
-        data.setdefault("review_type", payload["outcome"])
     themes = tuple(data.get("themes") or ()) if entry_type in PUBLIC_ENTRY_TYPES else ()
     return Projected(entry_type=entry_type, board_code=str(payload["board_code"]),
                      review_id=payload.get("review_id"), data=data, dropped=tuple(dropped), themes=themes)

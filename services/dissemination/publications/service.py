@@ -31,7 +31,6 @@ from services.dissemination.publications.schemas import (
 )
 from services.dissemination.themes.models import LearningTheme
 
-SOURCE = "/cpr/dissemination"
 LONDON = ZoneInfo("Europe/London")
 UPLOAD_MEDIA_TYPES = extract.MEDIA_KINDS  # media type -> file extension; the types whose text can be checked
 
@@ -146,7 +145,7 @@ def _publish(session: Session, pub: Publication, published_on: date | None) -> N
         pub.review_type = known.review_type
     pub.status = "published"
     pub.published_at = pub.updated_at = utcnow()
-    add_event(session, source=SOURCE, type="publication.published.v1", subject=pub.id,
+    add_event(session, subject=pub.id,
               data=PublicationPublishedV1(publication_id=pub.id, review_id=pub.review_id, board_code=pub.board_code,
                                           published_on=pub.published_on, themes=list(pub.themes),
                                           review_type=pub.review_type))
@@ -232,7 +231,7 @@ def _withdraw(session: Session, pub: Publication, reason: str, on: date) -> None
     pub.withdrawn_on = on
     pub.withdrawn_at = pub.updated_at = utcnow()
     session.add(pub)
-    add_event(session, source=SOURCE, type="publication.withdrawn.v1", subject=pub.id,
+    add_event(session, subject=pub.id,
               data=PublicationWithdrawnV1(publication_id=pub.id, review_id=pub.review_id, board_code=pub.board_code,
                                           withdrawn_on=on, reason=reason))
 

@@ -7,13 +7,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.http.types import IsoDate, RequestModel, StrictBool, StrictInt
+from shared.events.reviews import ReviewOutcome
 from services.notification_api.rules.agencies import AGENCIES
 from services.notification_api.rules.lifecycle import MILESTONES
 
 TriggerKind = Literal["death", "life_threatening_injury", "serious_permanent_impairment", "other"]
 AbuseOrNeglect = Literal["known", "suspected", "not_suspected"]
 AgencyCode = Literal[tuple(AGENCIES)]  # type: ignore[valid-type]
-OutcomeCode = Literal["concise_cpr", "extended_cpr", "mapf", "no_review"]
+# A code from GET /v1/review-types (the table, not a list here), or no_review.
+OutcomeCode = ReviewOutcome
 MilestoneCode = Literal[tuple(m.value for m in MILESTONES)]  # type: ignore[valid-type]
 ProceedingKindCode = Literal["criminal", "coroner_inquest", "disciplinary", "other"]
 StatusCode = Literal["referred", "in_progress", "report_approved", "published", "closed"]

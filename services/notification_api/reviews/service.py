@@ -4,6 +4,7 @@ change, and audits every read and write of a review. The view commits once."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -44,11 +45,11 @@ from services.notification_api.reviews.schemas import (
 from services.notification_api.rules import lifecycle, timescale
 from services.notification_api.rules.criteria import CriteriaAssessment, ReferralFacts, assess
 from services.notification_api.rules.errors import RuleViolation
+from services.notification_api.rules import review_types as rt_rules
 from services.notification_api.rules.review_types import ReviewTypeSpec, target_completion_date
 
 logger = logging.getLogger(__name__)
 
-SOURCE = "/cpr/notification_api"
 LONDON = ZoneInfo("Europe/London")
 OPEN_STATUSES = ("in_progress", "report_approved", "published")
 
@@ -95,6 +96,14 @@ def review_type_spec(row: ReviewType) -> ReviewTypeSpec:
     return ReviewTypeSpec(code=row.code, name_en=row.name_en, name_cy=row.name_cy,
                           reviewers_expected=row.reviewers_expected, is_review=row.is_review,
                           target_months=row.target_months, target_days=row.target_days)
+
+
+def review_type_specs(session: Session, *, active_only: bool = False) -> Mapping[str, ReviewTypeSpec]:
+    """The review types table as the pure rules take it: the one source of the codes."""
+    query = select(ReviewType).order_by(ReviewType.code)
+    if active_only:
+        query = query.where(ReviewType.active)
+    return rt_rules.review_types(review_type_spec(row) for row in session.exec(query).all())
 
 
 def _milestones(session: Session, review_id: str) -> list[ReviewMilestone]:
@@ -222,7 +231,7 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate, 
         criteria_met=result.criteria_met, indicated_type=result.indicated_type, criteria_reasons=result.reasons)
     session.add(review)
     audit(session, principal, review, "create", "referral")
-    add_event(session, source=SOURCE, type="review.referred.v1", subject=review.id, data=ReviewReferredV1(
+    add_event(session, subject=review.id, data=ReviewReferredV1(
         review_id=review.id, board_code=review.board_code, referral_date=review.referral_date,
         status=review.status, trigger_kind=review.trigger_kind, criteria_met=review.criteria_met,
         indicated_type=review.indicated_type))
@@ -233,41 +242,39 @@ def record_decision(session: Session, principal: Principal, review_id: str, body
                     settings: Settings) -> Review:
     review = get_visible(session, principal, review_id, for_update=True)
     check_free_text(settings, {"rationale": body.rationale})
-    type_row = None
-    if body.outcome != "no_review":
-        type_row = session.get(ReviewType, body.outcome)
-        if type_row is None or not type_row.active:
-            raise _invalid("unknown_review_type", f"Review type {body.outcome} is not offered.", "outcome")
+    offered = review_type_specs(session, active_only=True)
+    spec = offered.get(body.outcome)
+    if spec is None and body.outcome != lifecycle.NO_REVIEW:
+        raise _invalid("unknown_review_type", f"Review type {body.outcome} is not offered.", "outcome")
     try:
         result = lifecycle.decide(state_of(session, review), body.outcome, body.decided_on, body.rationale,
-                                  assessment_of(review), today())
+                                  assessment_of(review), today(), offered)
     except RuleViolation as exc:
         raise rule_problem(exc) from None
     review.outcome = body.outcome
-    review.review_type = type_row.code if type_row else None
+    review.review_type = spec.code if spec else None
     review.decided_on = body.decided_on
     review.rationale = result.rationale
     review.departs_from_criteria = result.departs_from_criteria
     review.status = result.status.value
-    review.target_completion_date = (target_completion_date(review_type_spec(type_row), body.decided_on)
-                                     if type_row else None)
+    review.target_completion_date = target_completion_date(spec, body.decided_on) if spec else None
     if review.status == "closed":
         review.closed_on = body.decided_on
     _touch(review)
     audit(session, principal, review, "update", f"decision:{body.outcome}")
-    add_event(session, source=SOURCE, type="review.decision_recorded.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewDecisionRecordedV1(
                   review_id=review.id, board_code=review.board_code, outcome=review.outcome,
                   decided_on=review.decided_on, departs_from_criteria=review.departs_from_criteria,
                   status=review.status, target_completion_date=review.target_completion_date,
-                  indicated_type=review.indicated_type))
+                  indicated_type=review.indicated_type, review_type=review.review_type))
     if review.status == "closed":
         _closed_event(session, review)
     return review
 
 
 def _closed_event(session: Session, review: Review) -> None:
-    add_event(session, source=SOURCE, type="review.closed.v1", subject=review.id, data=ReviewClosedV1(
+    add_event(session, subject=review.id, data=ReviewClosedV1(
         review_id=review.id, board_code=review.board_code, closed_on=review.closed_on, outcome=review.outcome))
 
 
@@ -287,7 +294,7 @@ def apply_milestone(session: Session, review: Review, milestone: str, on: date, 
     elif milestone == lifecycle.Milestone.REPORT_PUBLISHED:
         review.report_published_on = on
     _touch(review)
-    add_event(session, source=SOURCE, type="review.milestone_recorded.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewMilestoneRecordedV1(review_id=review.id, board_code=review.board_code,
                                              milestone=milestone, on=on, status=review.status,
                                              review_type=review.review_type))
@@ -351,7 +358,7 @@ def add_proceeding(session: Session, principal: Principal, review_id: str, body:
     session.add(row)
     _touch(review)
     audit(session, principal, review, "update", f"proceeding_added:{body.kind}")
-    add_event(session, source=SOURCE, type="review.proceedings_changed.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewProceedingsChangedV1(review_id=review.id, board_code=review.board_code,
                                               proceeding_id=row.id, kind=row.kind,
                                               change="concluded" if row.ended_on else "started",
@@ -377,7 +384,7 @@ def conclude_proceeding(session: Session, principal: Principal, review_id: str, 
     row.updated_at = utcnow()
     _touch(review)
     audit(session, principal, review, "update", f"proceeding_concluded:{row.kind}")
-    add_event(session, source=SOURCE, type="review.proceedings_changed.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewProceedingsChangedV1(review_id=review.id, board_code=review.board_code,
                                               proceeding_id=row.id, kind=row.kind, change="concluded",
                                               started_on=row.started_on, ended_on=row.ended_on))
@@ -387,7 +394,8 @@ def conclude_proceeding(session: Session, principal: Principal, review_id: str, 
 def close_review(session: Session, principal: Principal, review_id: str, body: CloseCreate) -> Review:
     review = get_visible(session, principal, review_id, for_update=True)
     try:
-        new_state = lifecycle.close(state_of(session, review), body.closed_on, today())
+        new_state = lifecycle.close(state_of(session, review), body.closed_on, today(),
+                                    review_type_specs(session))
     except RuleViolation as exc:
         raise rule_problem(exc) from None
     review.status = new_state.status.value
