@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from shared.web.i18n import LANGUAGES, LONDON, MONTHS, other_language as other
+from services.notification_api.rules.review_types import DEFAULT_REVIEW_TYPES
 
 __all__ = ["LANGUAGES", "LONDON", "long_date", "month_year", "order_documents", "other", "pick", "plural",
            "plural_category", "review_type_name", "document_kind_name"]
@@ -63,11 +64,9 @@ def plural(word: str, n: int, lang: str) -> str:
     return forms.get(category, forms["other"]).format(n=n)
 
 
-REVIEW_TYPES = {
-    "concise_cpr": {"en": "Concise Child Practice Review", "cy": "Adolygiad Ymarfer Plant Cryno"},
-    "extended_cpr": {"en": "Extended Child Practice Review", "cy": "Adolygiad Ymarfer Plant Estynedig"},
-    "mapf": {"en": "Multi-Agency Professional Forum", "cy": "Fforwm Proffesiynol Amlasiantaethol"},
-}
+# The seed review types' names: the one list (a pure rules module; the dissemination service
+# learns only the code of a review's type from events). A type added later shows as its code.
+REVIEW_TYPES = {t.code: {"en": t.name_en, "cy": t.name_cy} for t in DEFAULT_REVIEW_TYPES.values()}
 
 DOCUMENT_KINDS = {
     "seven_minute_briefing": {"en": "7-minute briefing", "cy": "Briff 7 munud"},

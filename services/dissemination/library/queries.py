@@ -11,6 +11,7 @@ from shared.http.problems import Problem
 from services.dissemination.library import chart
 from services.dissemination.library.i18n import order_documents
 from services.dissemination.publications import service as publications
+from services.dissemination.publications.models import Publication
 from services.dissemination.publications.schemas import PublicationPublic
 from services.dissemination.themes import service as themes
 from services.dissemination.themes.models import LearningTheme
@@ -78,3 +79,10 @@ def theme_counts(session: Session) -> dict[str, int]:
 def across_wales(session: Session, lang: str, min_boards: int = 2) -> tuple[dict, chart.Table]:
     result = publications.themes_across_boards(session, None, None, min_boards)
     return result, chart.table(result, publications.board_names(session), lang)
+
+
+def review_types_in_use(session: Session) -> list[str]:
+    """The review types of public publications (types are data: a new one appears when used)."""
+    query = publications.public_query().with_only_columns(Publication.review_type).distinct()
+    return sorted(code for (code,) in session.execute(query).all() if code)
+

@@ -130,7 +130,7 @@ def _search(lang: str):
         this_year = date.today().year
         return _render(request, lang, "library/search.html", {
             "filters": filters, "results": results, "snippets": snips, "cursor": cursor,
-            "years": list(range(this_year, 2012, -1)), "review_types": list(i18n.REVIEW_TYPES),
+            "years": list(range(this_year, 2012, -1)), "review_types": queries.review_types_in_use(session),
             **_lookups(session)}, page="search", params=filters.as_params())
     return search_page
 
