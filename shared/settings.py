@@ -106,6 +106,12 @@ class Settings(BaseSettings):
     webhook_allow_http: bool = False
     webhook_timeout_seconds: float = 5.0
     webhook_max_attempts: int = 6
+    # E-mail alerts (services/dissemination/alerts): addresses never confirmed are deleted
+    # after this many days; the worker looks for due messages this often; a period is sent
+    # once it ended this long ago (longer than any publishing transaction takes).
+    alert_unconfirmed_days: int = 3
+    alert_check_seconds: float = 60.0
+    alert_grace_seconds: float = 300.0
 
     def database_url(self, service: str) -> str:
         configured = getattr(self, f"{service}_database_url")

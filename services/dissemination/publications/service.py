@@ -308,9 +308,9 @@ def public_query(today: date | None = None):
                                      or_(Publication.available_until.is_(None), Publication.available_until >= today))
 
 
-def search_public(session: Session, *, q: str | None, lang: str, theme: str | None, board: str | None,
-                  review_type: str | None, year: int | None, cursor: str | None, limit: int):
-    query = public_query()
+def _public_filtered(session: Session, query, *, q: str | None, lang: str, theme: str | None, board: str | None,
+                     review_type: str | None, year: int | None):
+    """The public search's filters on a select of publications (rows or a count)."""
     if theme:
         query = query.where(Publication.id.in_(select(PublicationTheme.publication_id)
                                                .where(PublicationTheme.theme_code == theme)))
@@ -322,9 +322,24 @@ def search_public(session: Session, *, q: str | None, lang: str, theme: str | No
         query = query.where(Publication.published_on >= date(year, 1, 1), Publication.published_on <= date(year, 12, 31))
     if q and q.strip():
         query = query.where(search.for_session(session).condition(q.strip(), lang))
+    return query
+
+
+def search_public(session: Session, *, q: str | None, lang: str, theme: str | None, board: str | None,
+                  review_type: str | None, year: int | None, cursor: str | None, limit: int):
+    query = _public_filtered(session, public_query(), q=q, lang=lang, theme=theme, board=board,
+                             review_type=review_type, year=year)
     query = keyset(query, [Publication.published_on, Publication.id], cursor, limit, descending=True)
     rows = list(session.exec(query).all())
     return page_of(rows, limit, key=lambda p: [p.published_on.isoformat(), p.id])
+
+
+def count_public(session: Session, *, q: str | None, lang: str, theme: str | None, board: str | None,
+                 review_type: str | None, year: int | None) -> int:
+    """How many publications the same search finds (the library's result count)."""
+    query = _public_filtered(session, public_query(), q=q, lang=lang, theme=theme, board=board,
+                             review_type=review_type, year=year)
+    return session.exec(select(func.count()).select_from(query.with_only_columns(Publication.id).subquery())).one()
 
 
 def learning_feed_page(session: Session, cursor: str | None, limit: int):
