@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from shared.clock import LONDON
 FREQUENCIES = ("immediate", "weekly", "monthly")
 
 

@@ -75,7 +75,7 @@ def test_publication_page_shows_the_briefing_first_and_withdrawn_is_410(library)
     gone = c.get(f"/cy/cyhoeddiadau/{ids['withdrawn']}")
     assert gone.status_code == 410 and "Wedi&#39;i thynnu&#39;n ôl" in gone.text
     from services.dissemination.library.i18n import long_date
-    from services.dissemination.publications.service import today_london
+    from shared.clock import london_today as today_london
     assert f"Tynnwyd yn ôl ar {long_date(today_london(), 'cy')}" in gone.text and "Withdrawn one" not in gone.text
     assert c.get(f"/en/publications/{ids['draft']}").status_code == 404
 
