@@ -6,9 +6,7 @@ from sqlmodel import Session
 from shared.auth import Principal
 from shared.clock import london_time
 from shared.http.deps import can_see
-from shared.http.identifiers import reject_identifiers
 from shared.http.problems import Problem
-from shared.service import settings_for
 from services.scheduler.reviews.models import ReviewRecord
 
 local = london_time  # the scheduler's short name for it
@@ -21,7 +19,3 @@ def review_for(session: Session, principal: Principal, review_id: str) -> Review
         raise Problem(404, f"No review {review_id} known to the scheduler for this key.")
     return record
 
-
-def check_free_text(session, fields: dict[str, str | None]) -> None:
-    """Free text (meeting location, notes) must not carry identifiers of a child or family."""
-    reject_identifiers(fields, settings_for(session).identifier_names)

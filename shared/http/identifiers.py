@@ -13,6 +13,14 @@ def identifier_problem(findings: Sequence[FieldFinding]) -> Problem:
         {"field": f.field, "in": "body", "message": f.message, "code": f"identifier:{f.kind}"} for f in findings])
 
 
+def check_free_text(session, fields: Mapping[str, str | None]) -> None:
+    """The one check path for free text a request or event brings: the identifier patterns plus
+    the configured names (`CPR_IDENTIFIER_NAMES`) of the runtime that opened this session."""
+    from shared.service import settings_for
+
+    reject_identifiers(fields, settings_for(session).identifier_names)
+
+
 def reject_identifiers(fields: Mapping[str, str | None], names: Sequence[str] = ()) -> None:
     """Raise the 422 if any of these texts holds an identifier (names: the configured list)."""
     findings = check_fields({k: v for k, v in fields.items() if v}, names)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from shared.http.deps import PrincipalDep, SessionDep, SettingsDep, WelshGovernmentDep
+from shared.http.deps import PrincipalDep, SessionDep, WelshGovernmentDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.problems import Problem
 from shared.http.types import IsoDate, QueryInt
@@ -27,11 +27,10 @@ def list_themes(session: SessionDep) -> ThemeList:
              description="`code` is stable and unique (409 if taken, deactivated themes included); both names are "
                          "required (Welsh language standards). Names, descriptions and the code are checked for "
                          "identifiers of a child or family (422 naming the field and the kind, never the text).")
-def add_theme(body: ThemeCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep,
-              settings: SettingsDep):
+def add_theme(body: ThemeCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    theme = service.add(session, principal, body, settings.identifier_names)
+    theme = service.add(session, principal, body)
     response = idem.respond(201, service.to_public(theme).model_dump(mode="json"))
     session.commit()
     return response

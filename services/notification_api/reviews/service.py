@@ -22,11 +22,10 @@ from shared.events.reviews import (
 )
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
-from shared.http.identifiers import reject_identifiers
+from shared.http.identifiers import check_free_text
 from shared.http.problems import Problem
 from shared.logs import log
 from shared.outbox import add_event
-from shared.settings import Settings
 from services.notification_api.reviews.models import (
     Review,
     ReviewAudit,
@@ -59,10 +58,6 @@ today = london_today  # dates people see (and "in the future" checks) are Europe
 # -- helpers --------------------------------------------------------------------------------
 def rule_problem(exc: RuleViolation) -> Problem:
     return Problem(exc.status, exc.detail, slug=exc.code.replace("_", "-"), code=exc.code)
-
-
-def check_free_text(settings: Settings, fields: dict[str, str | None]) -> None:
-    reject_identifiers(fields, settings.identifier_names)
 
 
 def _invalid(code: str, detail: str, field: str) -> Problem:
@@ -201,7 +196,7 @@ def _touch(review: Review) -> None:
 
 
 # -- use cases ------------------------------------------------------------------------------
-def notify_referral(session: Session, principal: Principal, body: ReviewCreate, settings: Settings) -> Review:
+def notify_referral(session: Session, principal: Principal, body: ReviewCreate) -> Review:
     now = today()
     if body.referral_date > now:
         raise _invalid("referral_in_future", f"The referral date {body.referral_date} is in the future.",
@@ -212,7 +207,7 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate, 
     if body.trigger.date > body.referral_date:
         raise _invalid("trigger_after_referral", f"The trigger date {body.trigger.date} is after the referral "
                        f"date {body.referral_date}; an incident is referred after it happens.", "trigger.date")
-    check_free_text(settings, {"summary": body.summary})
+    check_free_text(session, {"summary": body.summary})
     existing = session.exec(select(Review.id).where(
         Review.board_code == principal.board_code, Review.board_reference == body.board_reference)).first()
     if existing:
@@ -242,10 +237,9 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate, 
     return review
 
 
-def record_decision(session: Session, principal: Principal, review_id: str, body: DecisionCreate,
-                    settings: Settings) -> Review:
+def record_decision(session: Session, principal: Principal, review_id: str, body: DecisionCreate) -> Review:
     review = get_visible(session, principal, review_id, for_update=True)
-    check_free_text(settings, {"rationale": body.rationale})
+    check_free_text(session, {"rationale": body.rationale})
     offered = review_type_specs(session, active_only=True)
     spec = offered.get(body.outcome)
     if spec is None and body.outcome != lifecycle.NO_REVIEW:
@@ -305,10 +299,9 @@ def apply_milestone(session: Session, review: Review, milestone: str, on: date, 
     return True
 
 
-def record_milestone(session: Session, principal: Principal, review_id: str, body: MilestoneCreate,
-                     settings: Settings) -> tuple[Review, bool]:
+def record_milestone(session: Session, principal: Principal, review_id: str, body: MilestoneCreate) -> tuple[Review, bool]:
     review = get_visible(session, principal, review_id, for_update=True)
-    check_free_text(settings, {"note": body.note})
+    check_free_text(session, {"note": body.note})
     try:
         created = apply_milestone(session, review, body.milestone, body.date, note=body.note, source="api",
                                   recorded_by=principal.name)
@@ -346,10 +339,9 @@ def record_milestone_fact(session: Session, *, review_id: str, board_code: str, 
     return created
 
 
-def add_proceeding(session: Session, principal: Principal, review_id: str, body: ProceedingCreate,
-                   settings: Settings) -> ReviewProceeding:
+def add_proceeding(session: Session, principal: Principal, review_id: str, body: ProceedingCreate) -> ReviewProceeding:
     review = get_visible(session, principal, review_id, for_update=True)
-    check_free_text(settings, {"note": body.note})
+    check_free_text(session, {"note": body.note})
     if review.status == "closed":
         raise Problem(409, "Cannot add a proceeding: the review is closed.", slug="review-closed",
                       code="review_closed")

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
+from shared.http.deps import BoardDep, PrincipalDep, SessionDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
 from shared.http.types import IsoDate, QueryBool
@@ -43,11 +43,10 @@ def _public(session, review, *, new: bool = False) -> dict:
              description="Records the referral facts and returns what the Child Practice Review criteria imply "
                          "(`criteria_assessment`). Honours `Idempotency-Key`.",
              responses={**BOARD_ONLY, 409: {"description": "Duplicate board_reference, or Idempotency-Key reused"}})
-def notify(body: ReviewCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep,
-           settings: SettingsDep):
+def notify(body: ReviewCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    review = service.notify_referral(session, principal, body, settings)
+    review = service.notify_referral(session, principal, body)
     session.flush()
     response = idem.respond(201, _public(session, review, new=True), headers={"Location": f"/v1/reviews/{review.id}"})
     session.commit()
@@ -91,10 +90,10 @@ def read(review_id: str, session: SessionDep, principal: PrincipalDep):
                          "`no_review` closes the review.",
              responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
 def decide(review_id: str, body: DecisionCreate, session: SessionDep, principal: BoardDep,
-           idem: IdempotencyDep, settings: SettingsDep):
+           idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    review = service.record_decision(session, principal, review_id, body, settings)
+    review = service.record_decision(session, principal, review_id, body)
     response = idem.respond(201, _public(session, review))
     session.commit()
     return response
@@ -109,10 +108,10 @@ def decide(review_id: str, body: DecisionCreate, session: SessionDep, principal:
              responses={200: {"description": "Already recorded with this date; nothing changed",
                               "model": ReviewPublic}, **NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
 def milestone(review_id: str, body: MilestoneCreate, session: SessionDep, principal: BoardDep,
-              idem: IdempotencyDep, settings: SettingsDep):
+              idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    review, created = service.record_milestone(session, principal, review_id, body, settings)
+    review, created = service.record_milestone(session, principal, review_id, body)
     session.flush()
     response = idem.respond(201 if created else 200, _public(session, review))
     session.commit()
@@ -123,10 +122,10 @@ def milestone(review_id: str, body: MilestoneCreate, session: SessionDep, princi
              summary="Record parallel proceedings (a delay reason)",
              responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
 def add_proceeding(review_id: str, body: ProceedingCreate, session: SessionDep, principal: BoardDep,
-                   idem: IdempotencyDep, settings: SettingsDep):
+                   idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    row = service.add_proceeding(session, principal, review_id, body, settings)
+    row = service.add_proceeding(session, principal, review_id, body)
     response = idem.respond(201, ProceedingPublic.model_validate(service.proceeding_public(row)),
                             headers={"Location": f"/v1/reviews/{review_id}/proceedings/{row.id}"})
     session.commit()

@@ -28,7 +28,8 @@ from services.scheduler.availability import (
     propose_slots,
 )
 from shared.clock import LONDON
-from services.scheduler.common import check_free_text, local, review_for
+from shared.http.identifiers import check_free_text
+from services.scheduler.common import local, review_for
 from services.scheduler.diary import attendees_for
 from services.scheduler.meetings.models import Meeting, MeetingInvitee, MeetingProposal
 from services.scheduler.meetings.rules import after_reply, is_active
