@@ -12,22 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.dissemination.feed.render import check_structured_data
+from services.dissemination.feed.render import ENTRY_PHRASES, check_structured_data
 
-ENTRY_TYPES: tuple[str, ...] = (
-    "review_referred",
-    "review_decision_recorded",
-    "review_milestone_recorded",
-    "review_proceedings_changed",
-    "review_overdue",
-    "review_closed",
-    "learning_event_booked",
-    "learning_event_held",
-    "panel_meeting_booked",
-    "panel_meeting_held",
-    "publication_published",
-    "publication_withdrawn",
-)
+ENTRY_TYPES: tuple[str, ...] = tuple(ENTRY_PHRASES)  # each entry type with its title phrase
 PUBLIC_ENTRY_TYPES = ("publication_published", "publication_withdrawn")
 """Entry types about public learning: any subscriber may receive them, for any board."""
 

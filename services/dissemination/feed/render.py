@@ -155,7 +155,8 @@ def page_links(
 # --------------------------------------------------------------------------------------------
 # Titles from structured data only
 
-# Keyed by entry type with "." read as "_", so "review.referred" and "review_referred" agree.
+# The feed's entry types and how a title says each: the one list (projection.ENTRY_TYPES is
+# its keys). Keyed with "." read as "_", so "review.referred" and "review_referred" agree.
 ENTRY_PHRASES: dict[str, str] = {
     "review_referred": "incident referred",
     "review_decision_recorded": "decision recorded",
@@ -165,6 +166,8 @@ ENTRY_PHRASES: dict[str, str] = {
     "review_closed": "review closed",
     "learning_event_booked": "Learning Event booked",
     "learning_event_held": "Learning Event held",
+    "panel_meeting_booked": "review panel meeting booked",
+    "panel_meeting_held": "review panel meeting held",
     "publication_published": "learning published",
     "publication_withdrawn": "publication withdrawn",
 }

@@ -15,7 +15,7 @@ from shared.http.problems import Problem
 from shared.outbox import add_event
 from shared.service import settings_for
 from shared.settings import Settings
-from services.dissemination.feed.projection import ENTRY_TYPES, normalise_entry_type
+from services.dissemination.feed.projection import ENTRY_TYPES, PUBLIC_ENTRY_TYPES, normalise_entry_type
 from services.dissemination.subscriptions import secrets as sealed
 from services.dissemination.subscriptions import signing
 from services.dissemination.subscriptions.callback_url import CallbackUrlRejected, validate_callback_url
@@ -111,7 +111,7 @@ def delivery_body(session: Session, entry, base: str) -> str:
     data = {"entry_id": entry.id, "event_id": entry.event_id, "event_type": entry.event_type,
             "board_code": entry.board_code, "review_id": entry.review_id,
             "occurred_at": entry.occurred_at.isoformat(), **entry.data}
-    if entry.entry_type in ("publication_published", "publication_withdrawn"):
+    if entry.entry_type in PUBLIC_ENTRY_TYPES:
         from services.dissemination.publications.models import Publication
 
         pub = session.get(Publication, entry.data.get("publication_id"))
