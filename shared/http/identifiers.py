@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from shared.pii import FieldFinding, check_fields, message
 
 
 def identifier_problem(findings: Sequence[FieldFinding]) -> Problem:
     return Problem(422, message(findings), slug="identifier-in-free-text", errors=[
-        {"field": f.field, "in": "body", "message": f.message, "code": f"identifier:{f.kind}"} for f in findings])
+        field_error(f.field, f.message, f"identifier:{f.kind}") for f in findings])
 
 
 def check_free_text(session, fields: Mapping[str, str | None]) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import tuple_
 from sqlalchemy import types as sa_types
 
 from shared.db import UTCDateTime
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from shared.http.types import QueryInt
 
 T = TypeVar("T")
@@ -34,7 +34,7 @@ def encode_cursor(values: list[Any]) -> str:
 def _problem(detail: str) -> Problem:
     return Problem(400, f"The cursor is not one this service issued ({detail}); start again without it.",
                    slug="invalid-cursor",
-                   errors=[{"field": "cursor", "in": "query", "message": detail, "code": "invalid_cursor"}])
+                   errors=[field_error("cursor", detail, "invalid_cursor", "query")])
 
 
 def decode_cursor(cursor: str, arity: int) -> list[Any]:

@@ -45,6 +45,11 @@ class Problem(Exception):
         self.extensions = extensions
 
 
+def field_error(field: str, message: str, code: str, where: str = "body") -> dict[str, str]:
+    """One entry of a problem's `errors`: the shape every per-field 4xx uses (validation too)."""
+    return {"field": field, "in": where, "message": message, "code": code}
+
+
 def problem_response(status: int, detail: str, *, title: str | None = None, slug: str | None = None,
                      headers: dict[str, str] | None = None, instance: str | None = None, **extensions: Any) -> JSONResponse:
     body: dict[str, Any] = {
@@ -87,7 +92,7 @@ def validation_errors(errors) -> list[dict[str, str]]:
             reason = (err.get("ctx") or {}).get("error", "invalid JSON")
             msg = f"not valid JSON: {reason} at character {loc[1] if len(loc) > 1 else 0}"
             loc = ("body",)
-        result.append({"field": _field_path(loc), "in": str(where), "message": msg, "code": err.get("type", "invalid")})
+        result.append(field_error(_field_path(loc), msg, err.get("type", "invalid"), str(where)))
     return result
 
 

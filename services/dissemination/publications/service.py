@@ -16,7 +16,7 @@ from shared.db import utcnow
 from shared.events.publications import PublicationPublishedV1, PublicationWithdrawnV1
 from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import identifier_problem
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from shared.outbox import add_event
 from services.dissemination.feed.models import KnownReview
 from services.dissemination.publications import extract, search
@@ -52,8 +52,7 @@ def _check_document_contents(media_type: str, content: bytes, names) -> None:
         raise Problem(422, f"The file could not be checked for identifiers of children and families: {exc.reason}. "
                       "A document that cannot be checked cannot be published; upload an unencrypted, text-based "
                       "PDF, Word (.docx), OpenDocument, HTML or plain-text file.", slug="document-unreadable",
-                      errors=[{"field": "file", "in": "body", "message": f"could not be checked: {exc.reason}",
-                               "code": "unreadable"}]) from None
+                      errors=[field_error("file", f"could not be checked: {exc.reason}", "unreadable")]) from None
     _check_identifiers({"file": text}, names)
 
 
@@ -63,8 +62,7 @@ def _check_themes(session: Session, codes: list[str]) -> list[str]:
     bad = [(i, c) for i, c in enumerate(codes) if c not in known]
     if bad:
         raise Problem(422, "Unknown theme code(s): " + ", ".join(c for _, c in bad) + "; see GET /v1/themes.",
-                      errors=[{"field": f"themes[{i}]", "in": "body", "message": "unknown theme code",
-                               "code": "unknown_theme"} for i, _ in bad])
+                      errors=[field_error(f"themes[{i}]", "unknown theme code", "unknown_theme") for i, _ in bad])
     return codes
 
 
@@ -87,18 +85,16 @@ def _require_bilingual(pub: Publication) -> None:
         raise Problem(422, "Publishing needs every text in both English and Welsh (Welsh language "
                       "standards); missing: " + ", ".join(missing) + ". Save it as a draft meanwhile.",
                       slug="translation-required",
-                      errors=[{"field": m, "in": "body", "message": "required in both languages to publish",
-                               "code": "missing_translation"} for m in missing])
+                      errors=[field_error(m, "required in both languages to publish", "missing_translation") for m in missing])
 
 
 def _check_dates(pub: Publication) -> None:
     if pub.published_on and pub.published_on > london_today():
         raise Problem(422, "published_on cannot be in the future.",
-                      errors=[{"field": "published_on", "in": "body", "message": "in the future", "code": "future_date"}])
+                      errors=[field_error("published_on", "in the future", "future_date")])
     if pub.available_until and pub.published_on and pub.available_until < pub.published_on:
         raise Problem(422, "available_until is before published_on.",
-                      errors=[{"field": "available_until", "in": "body", "message": "before published_on",
-                               "code": "date_order"}])
+                      errors=[field_error("available_until", "before published_on", "date_order")])
 
 
 def _check_review(session: Session, principal: Principal, review_id: str) -> KnownReview | None:
@@ -156,7 +152,7 @@ def create(session: Session, principal: Principal, body: PublicationCreate, name
     known = _check_review(session, principal, body.review_id)
     if not ((body.title.en or "").strip() or (body.title.cy or "").strip()):
         raise Problem(422, "A publication needs a title in at least one language.",
-                      errors=[{"field": "title", "in": "body", "message": "empty", "code": "missing"}])
+                      errors=[field_error("title", "empty", "missing")])
     pub = Publication(
         board_code=principal.board_code, review_id=body.review_id, status="draft",
         review_type=known.review_type if known else None,
@@ -266,8 +262,7 @@ def add_document(session: Session, principal: Principal, publication_id: str, *,
         raise Problem(415, "Upload a PDF, Word (.docx), OpenDocument text, HTML or plain-text file; got "
                       f"{base_type or 'no content type'}.")
     if not content:
-        raise Problem(422, "The file is empty.", errors=[{"field": "file", "in": "body", "message": "empty",
-                                                          "code": "empty"}])
+        raise Problem(422, "The file is empty.", errors=[field_error("file", "empty", "empty")])
     _check_document_contents(media_type, content, names)
     doc = PublicationDocument(publication_id=pub.id, kind=kind, title_en=title_en, title_cy=title_cy,
                               media_type=base_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(),

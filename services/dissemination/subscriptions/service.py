@@ -11,7 +11,7 @@ from shared.auth import ApiKey, Board, Principal
 from shared.db import utcnow
 from shared.events.webhooks import WebhookDeliveryRequestedV1
 from shared.http.pagination import keyset, page_of
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from shared.outbox import add_event
 from shared.service import settings_for
 from shared.settings import Settings
@@ -27,8 +27,7 @@ from services.dissemination.themes.models import LearningTheme
 
 
 def _invalid(field: str, message: str, code: str) -> Problem:
-    return Problem(422, f"{field}: {message}.", errors=[{"field": field, "in": "body", "message": message,
-                                                        "code": code}])
+    return Problem(422, f"{field}: {message}.", errors=[field_error(field, message, code)])
 
 
 def create(session: Session, principal: Principal, body: SubscriptionCreate, settings: Settings) -> tuple[Subscription, str]:

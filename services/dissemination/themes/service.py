@@ -6,14 +6,13 @@ from sqlmodel import Session, select
 
 from shared.auth import Principal
 from shared.http.identifiers import check_free_text
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from services.dissemination.themes.models import LearningTheme
 from services.dissemination.themes.schemas import ThemeCreate, ThemePublic
 
 
 def _blank(field: str) -> Problem:
-    return Problem(422, f"{field}: must not be blank.", errors=[{"field": field, "in": "body",
-                                                                 "message": "must not be blank", "code": "blank"}])
+    return Problem(422, f"{field}: must not be blank.", errors=[field_error(field, "must not be blank", "blank")])
 
 
 def active_themes(session: Session) -> list[LearningTheme]:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from shared.http.deps import PrincipalDep, SessionDep, WelshGovernmentDep
 from shared.http.idempotency import IdempotencyDep
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from shared.http.types import IsoDate, QueryInt
 from services.dissemination.publications import service as publications
 from services.dissemination.themes import service
@@ -53,6 +53,5 @@ def themes_across_boards(session: SessionDep,
                          to: Annotated[IsoDate | None, Query(description="Published on or before")] = None,
                          min_boards: Annotated[QueryInt, Query(ge=2, le=20, description="Boards for a theme to recur")] = 2) -> dict:
     if from_ and to and to < from_:
-        raise Problem(422, "`to` is before `from`.", errors=[{"field": "to", "in": "query", "message": "before from",
-                                                             "code": "date_order"}])
+        raise Problem(422, "`to` is before `from`.", errors=[field_error("to", "before from", "date_order", "query")])
     return publications.themes_across_boards(session, from_, to, min_boards)

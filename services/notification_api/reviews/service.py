@@ -23,7 +23,7 @@ from shared.events.reviews import (
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import check_free_text
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from shared.logs import log
 from shared.outbox import add_event
 from services.notification_api.reviews.models import (
@@ -62,7 +62,7 @@ def rule_problem(exc: RuleViolation) -> Problem:
 
 def _invalid(code: str, detail: str, field: str) -> Problem:
     return Problem(422, detail, slug=code.replace("_", "-"), code=code,
-                   errors=[{"field": field, "in": "body", "message": detail, "code": code}])
+                   errors=[field_error(field, detail, code)])
 
 
 def audit(session: Session, principal: Principal | None, review: Review, action: str, what: str,

@@ -17,7 +17,7 @@ from shared.events.meetings import (
 )
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from shared.outbox import add_event
 from shared.settings import Settings
 from services.scheduler.availability import (
@@ -347,7 +347,7 @@ def record_attendance(session: Session, principal: Principal, meeting_id: str, b
     unknown = [pid for pid in body.attended if pid not in invited]
     if unknown:
         raise Problem(422, f"Not invited to this meeting: {', '.join(unknown)}.", errors=[
-            {"field": "attended", "in": "body", "message": "not an invitee", "code": "not_invited"}])
+            field_error("attended", "not an invitee", "not_invited")])
     attended = set(body.attended)
     for pid, invitee in invited.items():
         invitee.attended = pid in attended

@@ -12,7 +12,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from shared.settings import Settings
 from services.scheduler.availability import BusyInterval, CalendarParseError, parse_busy
 from services.scheduler.participants.models import BusyPeriod, Participant
@@ -81,7 +81,7 @@ def update(session: Session, principal: Principal, participant_id: str, body: Pa
         if name in given:
             if given[name] is None:
                 raise Problem(422, f"{name} cannot be removed.", errors=[
-                    {"field": name, "in": "body", "message": "may not be null", "code": "null"}])
+                    field_error(name, "may not be null", "null")])
             setattr(row, name, given[name])
     if "role" in given:
         row.role = given["role"]
