@@ -12,7 +12,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from shared.http.problems import install_problem_handlers, problem_response
+from shared.http.problems import body_too_large, install_problem_handlers, media_type_of, problem_response
 from shared.http.ratelimit import TokenBuckets
 from shared.logs import correlation_id, log, new_correlation_id
 from shared.mail.metrics import register_mail_metrics
@@ -58,7 +58,7 @@ class RequestContextMiddleware:
                 response = problem_response(400, "The URL contains a NUL character (%00); no path or query "
                                                  "parameter may.")
                 return await response(scope, receive, send_wrapper)
-            content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            content_type = media_type_of(headers)
             has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
             page_form = content_type == "application/x-www-form-urlencoded" and not scope["path"].startswith("/v1/")
             if scope["method"] in ("POST", "PUT", "PATCH") and has_body and content_type not in ACCEPTED_TYPES \
@@ -68,7 +68,7 @@ class RequestContextMiddleware:
                 return await response(scope, receive, send_wrapper)
             declared = headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-                response = problem_response(413, f"The body is larger than {self.max_body_bytes} bytes.")
+                response = problem_response(413, body_too_large(self.max_body_bytes))
                 return await response(scope, receive, send_wrapper)
 
             received = 0
@@ -85,7 +85,7 @@ class RequestContextMiddleware:
             try:
                 await self.app(scope, limited_receive, send_wrapper)
             except _BodyTooLarge:
-                response = problem_response(413, f"The body is larger than {self.max_body_bytes} bytes.")
+                response = problem_response(413, body_too_large(self.max_body_bytes))
                 await response(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
@@ -107,7 +107,7 @@ class _BodyTooLarge(StarletteHTTPException):
     to the problem handlers (413) instead of turning it into a 400 'error parsing the body'."""
 
     def __init__(self, limit: int):
-        super().__init__(413, f"The body is larger than {limit} bytes.")
+        super().__init__(413, body_too_large(limit))
 
 
 class _ReadinessCache:

@@ -121,6 +121,21 @@ JSON_TYPES = ("application/json",)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
+def media_type_of(headers) -> str:
+    """The bare media type of a request (`Content-Type` without parameters, lower case)."""
+    return headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def unsupported_media_type(takes: str, got: str) -> str:
+    """The words of every 415 that names what a route takes."""
+    return f"This route takes {takes}, not {got or 'a body without a content type'}."
+
+
+def body_too_large(limit: int) -> str:
+    """The words of every 413 (the limit is `CPR_MAX_BODY_BYTES`)."""
+    return f"The body is larger than {limit} bytes."
+
+
 def _unsupported_media_type(request: Request, errors) -> str | None:
     """A body of a type the route does not read reaches validation unparsed (bytes, or an empty
     form): that is a 415 naming the type the route takes, not a 422 about fields."""
@@ -131,15 +146,15 @@ def _unsupported_media_type(request: Request, errors) -> str | None:
     body_field = getattr(route, "body_field", None) if isinstance(route, APIRoute) else None
     if body_field is None:
         return None
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = media_type_of(request.headers)
     if isinstance(body_field.field_info, params.Form):
         if media_type in FORM_TYPES:
             return None
-        return f"This route takes multipart/form-data, not {media_type or 'a body without a content type'}."
+        return unsupported_media_type("multipart/form-data", media_type)
     if media_type in JSON_TYPES or media_type.endswith("+json"):
         return None
     if any(e.get("loc", ())[:1] == ("body",) and isinstance(e.get("input"), (bytes, bytearray)) for e in errors):
-        return f"This route takes application/json, not {media_type or 'a body without a content type'}."
+        return unsupported_media_type("application/json", media_type)
     return None
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
-from shared.http.problems import Problem
+from shared.http.problems import Problem, media_type_of, unsupported_media_type
 from shared.http.types import IsoDateTime, QueryInt
 from services.scheduler.common import local
 from services.scheduler.participants import service
@@ -92,9 +92,9 @@ def read_busy(participant_id: str, session: SessionDep, principal: PrincipalDep,
 
 
 async def calendar_body(request: Request) -> bytes:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = media_type_of(request.headers)
     if media_type not in CALENDAR_TYPES:
-        raise Problem(415, "Send the diary as an iCalendar file with 'Content-Type: text/calendar'.")
+        raise Problem(415, unsupported_media_type("text/calendar (an iCalendar diary)", media_type))
     return await request.body()
 
 
