@@ -1,9 +1,7 @@
 """Review plans: created from the decision event, read as plan against reality."""
 from __future__ import annotations
 
-from datetime import date, datetime
 
-from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from shared.auth import Principal
@@ -16,6 +14,7 @@ from services.scheduler.common import local, review_for
 from services.scheduler.meetings.models import Meeting
 from services.scheduler.meetings.rules import is_active
 from services.scheduler.plans.models import ReviewMilestone, ReviewPlan
+from services.scheduler.plans.schemas import MeetingCounts, PlanPublic, PlanStep
 from services.scheduler.plans.rules import (
     STEP_MEETING_KIND,
     STEP_MILESTONE,
@@ -54,37 +53,6 @@ def apply_decision(session: Session, event_id: str, event: ReviewDecisionRecorde
             setattr(plan, f"{step}_by", day)
         plan.updated_at = utcnow()
     session.add(plan)
-
-
-class MeetingCounts(BaseModel):
-    kind: str
-    booked: int = Field(description="Booked and not cancelled (at risk and held included).")
-    held: int
-    at_risk: int
-    cancelled: int
-    next_start: datetime | None = Field(description="The next booked meeting of this kind, if any.")
-
-
-class PlanStep(BaseModel):
-    step: str
-    target_date: date
-    status: str = Field(description="done, done_late, scheduled, pending or late.")
-    done_on: date | None
-    late: bool
-    meetings: MeetingCounts | None = None
-
-
-class PlanPublic(BaseModel):
-    review_id: str
-    board_code: str
-    outcome: str
-    decided_on: date
-    target_completion_date: date
-    as_of: date
-    steps: list[PlanStep]
-    late_steps: list[str]
-    created_at: datetime
-    updated_at: datetime
 
 
 def read_plan(session: Session, principal: Principal, review_id: str) -> PlanPublic:
