@@ -3,6 +3,7 @@ public search and the theme comparison across boards."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections import defaultdict
 from datetime import UTC, date, timedelta
 
@@ -18,6 +19,7 @@ from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import identifier_problem
 from shared.http.problems import Problem, field_error
 from shared.outbox import add_event
+from services.dissemination.feed import render
 from services.dissemination.feed.models import KnownReview
 from services.dissemination.publications import extract, search
 from services.dissemination.publications.anonymisation import document_fields, gate, text_fields
@@ -407,3 +409,27 @@ def to_public(pub: Publication, docs: list[PublicationDocument], boards: dict, t
                                   media_type=d.media_type, size=d.size, sha256=d.sha256) for d in docs],
         published_on=pub.published_on, available_until=pub.available_until,
         withdrawn_on=pub.withdrawn_on, created_at=pub.created_at, updated_at=pub.updated_at)
+
+
+def stored_document(session: Session, principal: Principal | None, publication_id: str,
+                    document_id: str) -> PublicationDocument:
+    """A stored file of a publication the caller may see (404 if absent, 410 as `visible`)."""
+    visible(session, principal, publication_id)
+    doc = session.exec(select(PublicationDocument).where(PublicationDocument.id == document_id,
+                                                         PublicationDocument.publication_id == publication_id)).first()
+    if doc is None or doc.content is None:
+        raise Problem(404, f"No stored document {document_id} on this publication.")
+    return doc
+
+
+def learning_feed_entries(session: Session, rows: list[Publication], base: str) -> list:
+    """The public learning feed's entries for a page of publications (withdrawn ones marked)."""
+    boards, today = board_names(session), london_today()
+    return [render.PublicationEntry(
+        id=uuid.UUID(p.id), board_code=p.board_code,
+        title={"en": p.title_en or "", "cy": p.title_cy or ""},
+        summary={"en": p.summary_en or "", "cy": p.summary_cy or ""},
+        published_at=p.published_at or p.updated_at, updated_at=p.updated_at, themes=tuple(p.themes),
+        learning_points=tuple(p.learning_points), review_id=None, review_type=p.review_type,
+        board_name=boards.get(p.board_code), url=f"{base}/v1/publications/{p.id}",
+        withdrawn=not is_public(p, today), withdrawn_at=p.withdrawn_at or p.updated_at) for p in rows]

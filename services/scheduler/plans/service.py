@@ -1,7 +1,6 @@
 """Review plans: created from the decision event, read as plan against reality."""
 from __future__ import annotations
 
-
 from sqlmodel import Session, select
 
 from shared.auth import Principal
