@@ -1,5 +1,6 @@
-"""Test support: real PostgreSQL databases per test (cloned from migrated templates), a
-unique RabbitMQ prefix per test, keys, and services run in-thread or as real processes."""
+"""Test support: real PostgreSQL databases, migrated once per run and emptied before each test
+(reference data put back as the migrations seeded it), a unique RabbitMQ prefix per test,
+keys, and services run in-thread or as real processes."""
 from __future__ import annotations
 
 import os
