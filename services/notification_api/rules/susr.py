@@ -1,0 +1,290 @@
+"""Which review types' criteria a referral meets, for the Single Unified Safeguarding Review.
+
+Since 1 October 2024 Wales holds one review (a SUSR) for a case that meets the criteria of
+one or more of: Child Practice Review (CPR), Adult Practice Review (APR), Domestic Homicide
+Review (DHR), Mental Health Homicide Review (MHHR) and Offensive Weapons Homicide Review
+(OWHR). Each type's criteria are a rule over the referral's facts; the assessment lists every
+type met, with reasons, and says a SUSR is indicated when at least one is.
+
+The CPR rule is ``criteria.assess`` (one copy of it). What the guidance leaves to policy, or
+we could not confirm, is in ``SusrPolicy`` (settings), never a constant in a branch:
+the DHR and OWHR minimum ages, the MHHR contact window, whether an OWHR is excluded when the
+case is a DHR, and whether care and support in the prior six months makes an APR extended.
+
+Facts apply only where they can matter: a child's register / looked-after status only for a
+child, care and support only for an adult at risk, the homicide facts only for a death, the
+suspect's facts only for a homicide. ``missing_facts`` names the applicable ones not given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Iterable
+
+from services.notification_api.rules.criteria import (
+    AbuseOrNeglect,
+    Harm,
+    ReferralFacts,
+    assess as assess_cpr,
+)
+from services.notification_api.rules.review_types import ReviewTypeSpec, target_completion_date
+
+__all__ = [
+    "Person",
+    "Relationship",
+    "SusrFacts",
+    "SusrPolicy",
+    "TypeAssessment",
+    "SusrAssessment",
+    "CONSTITUENT_TYPES",
+    "missing_facts",
+    "assess_susr",
+    "governing_target",
+]
+
+
+class Person(StrEnum):
+    CHILD = "child"
+    ADULT_AT_RISK = "adult_at_risk"
+    ADULT = "adult"  # an adult not at risk (a DHR, MHHR or OWHR may still apply)
+
+
+class Relationship(StrEnum):
+    """The suspect's relationship to the person who died (DHR: relative, partner, household)."""
+
+    RELATIVE = "relative"
+    INTIMATE_PARTNER = "intimate_partner"
+    FORMER_INTIMATE_PARTNER = "former_intimate_partner"
+    HOUSEHOLD_MEMBER = "household_member"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+_DOMESTIC = frozenset({Relationship.RELATIVE, Relationship.INTIMATE_PARTNER,
+                       Relationship.FORMER_INTIMATE_PARTNER, Relationship.HOUSEHOLD_MEMBER})
+
+# The five constituent types, in the order the guidance lists them.
+CONSTITUENT_TYPES = ("cpr", "apr", "dhr", "mhhr", "owhr")
+
+
+@dataclass(frozen=True)
+class SusrPolicy:
+    """Thresholds the guidance leaves to policy or that we could not confirm (DOMAIN.md)."""
+
+    dhr_min_age: int = 16
+    owhr_min_age: int = 18
+    # Months before the homicide in which contact with mental health services counts;
+    # None counts any earlier contact.
+    mhhr_contact_months: int | None = None
+    owhr_excludes_dhr: bool = True
+    apr_extended_by_care_and_support: bool = True
+
+
+@dataclass(frozen=True)
+class SusrFacts:
+    """The facts every type's criteria read. None means "not recorded" (only allowed where
+    the fact does not apply; see ``missing_facts``)."""
+
+    person: Person
+    age_years: int
+    harm: Harm | None
+    abuse_or_neglect: AbuseOrNeglect
+    trigger_date: date
+    on_child_protection_register_in_prior_6_months: bool | None = None
+    looked_after_in_prior_6_months: bool | None = None
+    care_and_support_in_prior_6_months: bool | None = None
+    # The death resulted, or appears to have resulted, from violence, abuse or neglect by another person.
+    homicide: bool | None = None
+    suspect_relationship: Relationship | None = None
+    suspect_mental_health_contact: bool | None = None
+    suspect_mental_health_contact_months_before: int | None = None
+    offensive_weapon: bool | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "person", Person(self.person))
+        if self.harm is not None:
+            object.__setattr__(self, "harm", Harm(self.harm))
+        object.__setattr__(self, "abuse_or_neglect", AbuseOrNeglect(self.abuse_or_neglect))
+        if self.suspect_relationship is not None:
+            object.__setattr__(self, "suspect_relationship", Relationship(self.suspect_relationship))
+        if self.age_years < 0:
+            raise ValueError("age_years must not be negative")
+        months = self.suspect_mental_health_contact_months_before
+        if months is not None and months < 0:
+            raise ValueError("suspect_mental_health_contact_months_before must not be negative")
+
+
+def missing_facts(facts: SusrFacts, policy: SusrPolicy = SusrPolicy()) -> list[str]:
+    """Names of the facts that apply to this referral but are not recorded."""
+    missing: list[str] = []
+
+    def need(name: str) -> None:
+        if getattr(facts, name) is None:
+            missing.append(name)
+
+    if facts.person is Person.CHILD:
+        need("on_child_protection_register_in_prior_6_months")
+        need("looked_after_in_prior_6_months")
+    if facts.person is Person.ADULT_AT_RISK:
+        need("care_and_support_in_prior_6_months")
+    if facts.harm is Harm.DEATH:
+        need("homicide")
+        if facts.homicide:
+            need("suspect_relationship")
+            need("suspect_mental_health_contact")
+            need("offensive_weapon")
+            if facts.suspect_mental_health_contact and policy.mhhr_contact_months is not None:
+                need("suspect_mental_health_contact_months_before")
+    return missing
+
+
+@dataclass(frozen=True)
+class TypeAssessment:
+    """One constituent type: met or not, and why. ``indicated_type`` is the review type
+    code a met type stands for (concise_cpr / extended_cpr for a CPR; apr, dhr, mhhr, owhr)."""
+
+    type: str
+    met: bool
+    indicated_type: str | None
+    reasons: tuple[str, ...]
+    extended: bool | None = None
+
+
+@dataclass(frozen=True)
+class SusrAssessment:
+    susr_indicated: bool
+    types: tuple[TypeAssessment, ...]
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def met(self) -> tuple[TypeAssessment, ...]:
+        return tuple(t for t in self.types if t.met)
+
+    @property
+    def indicated_types(self) -> tuple[str, ...]:
+        return tuple(t.indicated_type for t in self.met if t.indicated_type)
+
+
+def _cpr(facts: SusrFacts) -> TypeAssessment:
+    if facts.person is not Person.CHILD:
+        return TypeAssessment("cpr", False, None, ("Child Practice Review: the person is not a child.",))
+    result = assess_cpr(ReferralFacts(
+        harm=facts.harm, abuse_or_neglect=facts.abuse_or_neglect,
+        on_child_protection_register_in_prior_6_months=bool(facts.on_child_protection_register_in_prior_6_months),
+        looked_after_in_prior_6_months=bool(facts.looked_after_in_prior_6_months),
+        age_years=facts.age_years, trigger_date=facts.trigger_date))
+    return TypeAssessment("cpr", result.criteria_met, result.indicated_type, tuple(result.reasons),
+                          extended=(result.indicated_type == "extended_cpr") if result.criteria_met else None)
+
+
+def _apr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
+    name = "Adult Practice Review"
+    if facts.person is not Person.ADULT_AT_RISK:
+        return TypeAssessment("apr", False, None, (f"{name}: the person is not an adult at risk.",))
+    abuse = facts.abuse_or_neglect is not AbuseOrNeglect.NOT_SUSPECTED
+    if not (abuse and facts.harm is not None):
+        why = "abuse or neglect is not known or suspected" if not abuse else "there is no qualifying harm"
+        return TypeAssessment("apr", False, None, (f"{name}: criteria not met ({why}).",))
+    extended = bool(policy.apr_extended_by_care_and_support and facts.care_and_support_in_prior_6_months)
+    kind = ("extended (the adult was receiving care and support in the 6 months before the trigger date)"
+            if extended else "concise")
+    return TypeAssessment("apr", True, "apr", (
+        f"{name}: criteria met: an adult at risk, abuse or neglect {facts.abuse_or_neglect.value}, "
+        f"qualifying harm ({facts.harm.value}); {kind}.",), extended=extended)
+
+
+def _is_dhr(facts: SusrFacts, policy: SusrPolicy) -> bool:
+    return (facts.harm is Harm.DEATH and bool(facts.homicide) and facts.age_years >= policy.dhr_min_age
+            and facts.suspect_relationship in _DOMESTIC)
+
+
+def _dhr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
+    name = "Domestic Homicide Review"
+    if _is_dhr(facts, policy):
+        return TypeAssessment("dhr", True, "dhr", (
+            f"{name}: criteria met: the death of a person aged {policy.dhr_min_age} or over that resulted, "
+            f"or appears to have resulted, from violence, abuse or neglect by a "
+            f"{facts.suspect_relationship.value.replace('_', ' ')}.",))
+    if facts.harm is not Harm.DEATH or not facts.homicide:
+        why = "no death from violence, abuse or neglect by another person"
+    elif facts.age_years < policy.dhr_min_age:
+        why = f"the person was under {policy.dhr_min_age}"
+    else:
+        why = "the suspect was not a relative, partner, former partner or member of the same household"
+    return TypeAssessment("dhr", False, None, (f"{name}: criteria not met ({why}).",))
+
+
+def _mhhr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
+    name = "Mental Health Homicide Review"
+    homicide = facts.harm is Harm.DEATH and bool(facts.homicide)
+    contact = bool(facts.suspect_mental_health_contact)
+    window = policy.mhhr_contact_months
+    in_window = contact and (window is None or (facts.suspect_mental_health_contact_months_before is not None
+                                                and facts.suspect_mental_health_contact_months_before <= window))
+    if homicide and in_window:
+        period = "before it" if window is None else f"in the {window} months before it"
+        return TypeAssessment("mhhr", True, "mhhr", (
+            f"{name}: criteria met: a homicide by a person who had contact with mental health services "
+            f"{period}.",))
+    if not homicide:
+        why = "no homicide"
+    elif not contact:
+        why = "the suspect had no recorded contact with mental health services"
+    else:
+        why = f"the suspect's contact with mental health services was not within {window} months"
+    return TypeAssessment("mhhr", False, None, (f"{name}: criteria not met ({why}).",))
+
+
+def _owhr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
+    name = "Offensive Weapons Homicide Review"
+    homicide = facts.harm is Harm.DEATH and bool(facts.homicide)
+    weapon = bool(facts.offensive_weapon)
+    adult = facts.age_years >= policy.owhr_min_age
+    dhr = policy.owhr_excludes_dhr and _is_dhr(facts, policy)
+    if homicide and weapon and adult and not dhr:
+        return TypeAssessment("owhr", True, "owhr", (
+            f"{name}: criteria met: the death of a person aged {policy.owhr_min_age} or over from violence "
+            "involving an offensive weapon.",))
+    if not homicide:
+        why = "no homicide"
+    elif not weapon:
+        why = "no offensive weapon was involved"
+    elif not adult:
+        why = f"the person was under {policy.owhr_min_age}"
+    else:
+        why = "the case is a Domestic Homicide Review"
+    return TypeAssessment("owhr", False, None, (f"{name}: criteria not met ({why}).",))
+
+
+def assess_susr(facts: SusrFacts, policy: SusrPolicy = SusrPolicy()) -> SusrAssessment:
+    """Every type's criteria applied to the facts. Raises ValueError when an applicable fact
+    is missing (the API layer reports those with ``missing_facts`` first)."""
+    missing = missing_facts(facts, policy)
+    if missing:
+        raise ValueError(f"facts missing: {', '.join(missing)}")
+    types = (_cpr(facts), _apr(facts, policy), _dhr(facts, policy), _mhhr(facts, policy), _owhr(facts, policy))
+    met = [t for t in types if t.met]
+    reasons = [r for t in types for r in t.reasons]
+    if met:
+        names = ", ".join(t.type.upper() for t in met)
+        reasons.append(f"A Single Unified Safeguarding Review is indicated (criteria met: {names}).")
+    else:
+        reasons.append("No review type's criteria are met; a Multi-Agency Professional Forum may still be "
+                       "appropriate if the case holds multi-agency learning.")
+    return SusrAssessment(susr_indicated=bool(met), types=types, reasons=reasons)
+
+
+def governing_target(specs: Iterable[ReviewTypeSpec], decided_on: date) -> tuple[str, date]:
+    """The earliest target of the types a SUSR covers governs it: (type code, date).
+    Ties go to the first type given, so the answer is stable."""
+    best: tuple[str, date] | None = None
+    for spec in specs:
+        target = target_completion_date(spec, decided_on)
+        if best is None or target < best[1]:
+            best = (spec.code, target)
+    if best is None:
+        raise ValueError("a SUSR covers at least one review type")
+    return best
+
