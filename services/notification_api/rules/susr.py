@@ -11,9 +11,10 @@ we could not confirm, is in ``SusrPolicy`` (settings), never a constant in a bra
 the DHR and OWHR minimum ages, the MHHR contact window, whether an OWHR is excluded when the
 case is a DHR, and whether care and support in the prior six months makes an APR extended.
 
-Facts apply only where they can matter: a child's register / looked-after status only for a
-child, care and support only for an adult at risk, the homicide facts only for a death, the
-suspect's facts only for a homicide. ``missing_facts`` names the applicable ones not given.
+Facts apply only where they can matter, so they come in blocks a referral gives only when
+they apply: the child harmed (CPR), the adult at risk harmed (APR), the homicide (DHR, MHHR,
+OWHR; the person who died may be someone else, such as the child's parent). ``missing_facts``
+names the one conditional fact inside a block.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ from services.notification_api.rules.criteria import (
 from services.notification_api.rules.review_types import ReviewTypeSpec, target_completion_date
 
 __all__ = [
-    "Person",
     "Relationship",
+    "ChildFacts",
+    "AdultAtRiskFacts",
+    "HomicideFacts",
     "SusrFacts",
     "SusrPolicy",
     "TypeAssessment",
@@ -43,12 +46,6 @@ __all__ = [
     "assess_susr",
     "governing_target",
 ]
-
-
-class Person(StrEnum):
-    CHILD = "child"
-    ADULT_AT_RISK = "adult_at_risk"
-    ADULT = "adult"  # an adult not at risk (a DHR, MHHR or OWHR may still apply)
 
 
 class Relationship(StrEnum):
@@ -83,61 +80,69 @@ class SusrPolicy:
 
 
 @dataclass(frozen=True)
-class SusrFacts:
-    """The facts every type's criteria read. None means "not recorded" (only allowed where
-    the fact does not apply; see ``missing_facts``)."""
+class ChildFacts:
+    """The child harmed (CPR): status in the 6 months before the trigger date."""
 
-    person: Person
     age_years: int
+    on_child_protection_register_in_prior_6_months: bool
+    looked_after_in_prior_6_months: bool
+
+
+@dataclass(frozen=True)
+class AdultAtRiskFacts:
+    """The adult at risk harmed (APR)."""
+
+    age_years: int
+    care_and_support_in_prior_6_months: bool
+
+
+@dataclass(frozen=True)
+class HomicideFacts:
+    """A death that resulted, or appears to have resulted, from violence, abuse or neglect by
+    another person (DHR, MHHR, OWHR). The person who died may be the child or adult above or
+    someone else (a child's parent, say)."""
+
+    victim_age_years: int
+    suspect_relationship: Relationship
+    suspect_mental_health_contact: bool
+    offensive_weapon: bool
+    suspect_mental_health_contact_months_before: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "suspect_relationship", Relationship(self.suspect_relationship))
+        months = self.suspect_mental_health_contact_months_before
+        if self.victim_age_years < 0 or (months is not None and months < 0):
+            raise ValueError("ages and months must not be negative")
+
+
+@dataclass(frozen=True)
+class SusrFacts:
+    """What a referral records for every type's criteria. ``harm`` and ``abuse_or_neglect``
+    are the harm to the child or adult at risk (CPR, APR); each block is None when it does
+    not apply (no child harmed, no adult at risk, no homicide)."""
+
     harm: Harm | None
     abuse_or_neglect: AbuseOrNeglect
     trigger_date: date
-    on_child_protection_register_in_prior_6_months: bool | None = None
-    looked_after_in_prior_6_months: bool | None = None
-    care_and_support_in_prior_6_months: bool | None = None
-    # The death resulted, or appears to have resulted, from violence, abuse or neglect by another person.
-    homicide: bool | None = None
-    suspect_relationship: Relationship | None = None
-    suspect_mental_health_contact: bool | None = None
-    suspect_mental_health_contact_months_before: int | None = None
-    offensive_weapon: bool | None = None
+    child: ChildFacts | None = None
+    adult_at_risk: AdultAtRiskFacts | None = None
+    homicide: HomicideFacts | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "person", Person(self.person))
         if self.harm is not None:
             object.__setattr__(self, "harm", Harm(self.harm))
         object.__setattr__(self, "abuse_or_neglect", AbuseOrNeglect(self.abuse_or_neglect))
-        if self.suspect_relationship is not None:
-            object.__setattr__(self, "suspect_relationship", Relationship(self.suspect_relationship))
-        if self.age_years < 0:
-            raise ValueError("age_years must not be negative")
-        months = self.suspect_mental_health_contact_months_before
-        if months is not None and months < 0:
-            raise ValueError("suspect_mental_health_contact_months_before must not be negative")
 
 
 def missing_facts(facts: SusrFacts, policy: SusrPolicy = SusrPolicy()) -> list[str]:
-    """Names of the facts that apply to this referral but are not recorded."""
-    missing: list[str] = []
-
-    def need(name: str) -> None:
-        if getattr(facts, name) is None:
-            missing.append(name)
-
-    if facts.person is Person.CHILD:
-        need("on_child_protection_register_in_prior_6_months")
-        need("looked_after_in_prior_6_months")
-    if facts.person is Person.ADULT_AT_RISK:
-        need("care_and_support_in_prior_6_months")
-    if facts.harm is Harm.DEATH:
-        need("homicide")
-        if facts.homicide:
-            need("suspect_relationship")
-            need("suspect_mental_health_contact")
-            need("offensive_weapon")
-            if facts.suspect_mental_health_contact and policy.mhhr_contact_months is not None:
-                need("suspect_mental_health_contact_months_before")
-    return missing
+    """Names of the facts that apply to this referral but are not recorded. Each block's own
+    fields are always required; the one conditional fact is when the suspect's contact with
+    mental health services was, needed only when there was contact and policy sets a window."""
+    h = facts.homicide
+    if (h is not None and h.suspect_mental_health_contact and policy.mhhr_contact_months is not None
+            and h.suspect_mental_health_contact_months_before is None):
+        return ["homicide.suspect_mental_health_contact_months_before"]
+    return []
 
 
 @dataclass(frozen=True)
@@ -168,26 +173,27 @@ class SusrAssessment:
 
 
 def _cpr(facts: SusrFacts) -> TypeAssessment:
-    if facts.person is not Person.CHILD:
-        return TypeAssessment("cpr", False, None, ("Child Practice Review: the person is not a child.",))
+    if facts.child is None:
+        return TypeAssessment("cpr", False, None, ("Child Practice Review: no child was harmed.",))
+    c = facts.child
     result = assess_cpr(ReferralFacts(
         harm=facts.harm, abuse_or_neglect=facts.abuse_or_neglect,
-        on_child_protection_register_in_prior_6_months=bool(facts.on_child_protection_register_in_prior_6_months),
-        looked_after_in_prior_6_months=bool(facts.looked_after_in_prior_6_months),
-        age_years=facts.age_years, trigger_date=facts.trigger_date))
+        on_child_protection_register_in_prior_6_months=c.on_child_protection_register_in_prior_6_months,
+        looked_after_in_prior_6_months=c.looked_after_in_prior_6_months,
+        age_years=c.age_years, trigger_date=facts.trigger_date))
     return TypeAssessment("cpr", result.criteria_met, result.indicated_type, tuple(result.reasons),
                           extended=(result.indicated_type == "extended_cpr") if result.criteria_met else None)
 
 
 def _apr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
     name = "Adult Practice Review"
-    if facts.person is not Person.ADULT_AT_RISK:
-        return TypeAssessment("apr", False, None, (f"{name}: the person is not an adult at risk.",))
+    if facts.adult_at_risk is None:
+        return TypeAssessment("apr", False, None, (f"{name}: no adult at risk was harmed.",))
     abuse = facts.abuse_or_neglect is not AbuseOrNeglect.NOT_SUSPECTED
     if not (abuse and facts.harm is not None):
         why = "abuse or neglect is not known or suspected" if not abuse else "there is no qualifying harm"
         return TypeAssessment("apr", False, None, (f"{name}: criteria not met ({why}).",))
-    extended = bool(policy.apr_extended_by_care_and_support and facts.care_and_support_in_prior_6_months)
+    extended = policy.apr_extended_by_care_and_support and facts.adult_at_risk.care_and_support_in_prior_6_months
     kind = ("extended (the adult was receiving care and support in the 6 months before the trigger date)"
             if extended else "concise")
     return TypeAssessment("apr", True, "apr", (
@@ -196,21 +202,22 @@ def _apr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
 
 
 def _is_dhr(facts: SusrFacts, policy: SusrPolicy) -> bool:
-    return (facts.harm is Harm.DEATH and bool(facts.homicide) and facts.age_years >= policy.dhr_min_age
-            and facts.suspect_relationship in _DOMESTIC)
+    h = facts.homicide
+    return h is not None and h.victim_age_years >= policy.dhr_min_age and h.suspect_relationship in _DOMESTIC
 
 
 def _dhr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
     name = "Domestic Homicide Review"
+    h = facts.homicide
     if _is_dhr(facts, policy):
         return TypeAssessment("dhr", True, "dhr", (
             f"{name}: criteria met: the death of a person aged {policy.dhr_min_age} or over that resulted, "
             f"or appears to have resulted, from violence, abuse or neglect by a "
-            f"{facts.suspect_relationship.value.replace('_', ' ')}.",))
-    if facts.harm is not Harm.DEATH or not facts.homicide:
+            f"{h.suspect_relationship.value.replace('_', ' ')}.",))
+    if h is None:
         why = "no death from violence, abuse or neglect by another person"
-    elif facts.age_years < policy.dhr_min_age:
-        why = f"the person was under {policy.dhr_min_age}"
+    elif h.victim_age_years < policy.dhr_min_age:
+        why = f"the person who died was under {policy.dhr_min_age}"
     else:
         why = "the suspect was not a relative, partner, former partner or member of the same household"
     return TypeAssessment("dhr", False, None, (f"{name}: criteria not met ({why}).",))
@@ -218,17 +225,17 @@ def _dhr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
 
 def _mhhr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
     name = "Mental Health Homicide Review"
-    homicide = facts.harm is Harm.DEATH and bool(facts.homicide)
-    contact = bool(facts.suspect_mental_health_contact)
+    h = facts.homicide
     window = policy.mhhr_contact_months
-    in_window = contact and (window is None or (facts.suspect_mental_health_contact_months_before is not None
-                                                and facts.suspect_mental_health_contact_months_before <= window))
-    if homicide and in_window:
+    contact = h is not None and h.suspect_mental_health_contact
+    in_window = contact and (window is None or (h.suspect_mental_health_contact_months_before is not None
+                                                and h.suspect_mental_health_contact_months_before <= window))
+    if in_window:
         period = "before it" if window is None else f"in the {window} months before it"
         return TypeAssessment("mhhr", True, "mhhr", (
             f"{name}: criteria met: a homicide by a person who had contact with mental health services "
             f"{period}.",))
-    if not homicide:
+    if h is None:
         why = "no homicide"
     elif not contact:
         why = "the suspect had no recorded contact with mental health services"
@@ -239,20 +246,18 @@ def _mhhr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
 
 def _owhr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
     name = "Offensive Weapons Homicide Review"
-    homicide = facts.harm is Harm.DEATH and bool(facts.homicide)
-    weapon = bool(facts.offensive_weapon)
-    adult = facts.age_years >= policy.owhr_min_age
+    h = facts.homicide
     dhr = policy.owhr_excludes_dhr and _is_dhr(facts, policy)
-    if homicide and weapon and adult and not dhr:
+    if h is not None and h.offensive_weapon and h.victim_age_years >= policy.owhr_min_age and not dhr:
         return TypeAssessment("owhr", True, "owhr", (
             f"{name}: criteria met: the death of a person aged {policy.owhr_min_age} or over from violence "
             "involving an offensive weapon.",))
-    if not homicide:
+    if h is None:
         why = "no homicide"
-    elif not weapon:
+    elif not h.offensive_weapon:
         why = "no offensive weapon was involved"
-    elif not adult:
-        why = f"the person was under {policy.owhr_min_age}"
+    elif h.victim_age_years < policy.owhr_min_age:
+        why = f"the person who died was under {policy.owhr_min_age}"
     else:
         why = "the case is a Domestic Homicide Review"
     return TypeAssessment("owhr", False, None, (f"{name}: criteria not met ({why}).",))
