@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from shared.service import PeriodicJob, ServiceSpec
+from services.notification_api.approved import models as _approved_models  # noqa: F401 (tables)
 from services.notification_api.jobs import overdue
 from services.notification_api.monitoring.views import router as monitoring_router
 from services.notification_api.reviews.handlers import on_meeting_held, on_publication_published
@@ -21,7 +22,8 @@ SPEC = ServiceSpec(
         "publication.published.v1": on_publication_published,
     },
     jobs=[PeriodicJob("overdue", "overdue_check_seconds", overdue.run)],
-    tables=("review_types", "reviews", "review_milestones", "review_proceedings", "review_audit"),
+    tables=("review_types", "reviews", "review_milestones", "review_proceedings", "review_audit",
+            "approved_reviewers", "review_appointments"),
     reference_tables=("review_types",),
     openapi_tags=[
         {"name": "reviews", "description": "Referrals, decisions, milestones, proceedings and the audit trail."},

@@ -11,7 +11,7 @@ from typing import Literal
 
 from shared.events.registry import Payload, event_type
 
-ReviewOutcome = Literal["concise_cpr", "extended_cpr", "mapf", "no_review"]
+ReviewOutcome = Literal["concise_cpr", "extended_cpr", "mapf", "susr", "no_review"]
 
 
 
@@ -39,6 +39,22 @@ class ReviewDecisionRecordedV1(Payload):
     # None for no_review; otherwise worked out from the review type's timescale.
     target_completion_date: date | None = None
     indicated_type: str | None = None
+
+
+@event_type("review.susr_recorded.v1")
+class ReviewSusrRecordedV1(Payload):
+    """A board decided to hold a Single Unified Safeguarding Review (Welsh Government is notified
+    whenever one takes place). Follows the review's ``review.decision_recorded.v1`` (outcome
+    ``susr``), which keeps the shape CPR clients know; this one says which types it covers."""
+
+    review_id: str
+    board_code: str
+    decided_on: date
+    covered_types: list[str]
+    # The covered type with the earliest target: its timescale governs the review.
+    review_type: str
+    target_completion_date: date
+    departs_from_criteria: bool
 
 
 @event_type("review.milestone_recorded.v1")
@@ -81,3 +97,20 @@ class ReviewClosedV1(Payload):
     board_code: str
     closed_on: date
     outcome: ReviewOutcome | None = None
+
+
+@event_type("review.appointment_made.v1")
+class ReviewAppointmentMadeV1(Payload):
+    """A board appointed a chair or reviewer from Welsh Government's approved list. Carries the
+    professional's work contact details (never a child's or family's) so the scheduler can
+    invite them to the review's panel meetings and learning event."""
+
+    review_id: str
+    board_code: str
+    appointment_id: str
+    approved_reviewer_id: str
+    role: Literal["chair", "reviewer"]
+    appointed_on: date
+    display_name: str
+    work_email: str
+    organisation: str

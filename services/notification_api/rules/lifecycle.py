@@ -69,6 +69,7 @@ class Outcome(StrEnum):
     CONCISE_CPR = "concise_cpr"
     EXTENDED_CPR = "extended_cpr"
     MAPF = "mapf"
+    SUSR = "susr"  # a Single Unified Safeguarding Review covering one or more review types
     NO_REVIEW = "no_review"
 
 
@@ -154,16 +155,21 @@ def _parse(enum: type[StrEnum], value: str, code: str, what: str):
         raise invalid(code, f"Unknown {what} {value!r}; expected one of: {allowed}.") from None
 
 
-def departs_from_criteria(assessment: CriteriaAssessment, outcome: Outcome | str) -> bool:
+def departs_from_criteria(assessment: CriteriaAssessment, outcome: Outcome | str,
+                          covers: tuple[str, ...] | list[str] = ()) -> bool:
     """True when the decision is not what the criteria indicate.
 
-    Criteria met: anything but the indicated CPR type departs (the other CPR
-    type, MAPF, no review). Criteria not met: a CPR departs; MAPF or no review
-    do not (MAPF is the route the guidance offers for such cases).
+    Criteria met: anything but the indicated review departs: a SUSR must cover exactly the
+    indicated types; a CPR type alone is right only when it is the one type indicated; a
+    MAPF or no review departs. Criteria not met: a CPR or SUSR departs; MAPF or no review do
+    not (MAPF is the route the guidance offers for such cases).
     """
     outcome = Outcome(outcome)
+    indicated = set(assessment.indicated_types)
+    if outcome is Outcome.SUSR:
+        return not assessment.criteria_met or set(covers) != indicated
     if assessment.criteria_met:
-        return outcome.value != assessment.indicated_type
+        return indicated != {outcome.value}
     return outcome in _CPR
 
 
@@ -174,14 +180,22 @@ def decide(
     rationale: str | None,
     assessment: CriteriaAssessment,
     today: date,
+    covers: tuple[str, ...] | list[str] | None = None,
 ) -> DecisionResult:
     """Record the Board's decision on a referral.
 
     Raises RuleViolation: 422 unknown_outcome, 409 decision_already_recorded,
-    422 decision_in_future, 422 decision_before_referral, 422 rationale_required.
+    422 decision_in_future, 422 decision_before_referral, 422 rationale_required,
+    422 covers_required (a SUSR names the types it covers), 422 covers_only_for_susr.
     ``no_review`` closes the review at once; any other outcome starts it.
     """
     outcome = _parse(Outcome, outcome, "unknown_outcome", "decision outcome")
+    if outcome is Outcome.SUSR and not covers:
+        raise invalid("covers_required", "A Single Unified Safeguarding Review names the review types it covers "
+                                         "(`covers`).")
+    if outcome is not Outcome.SUSR and covers:
+        raise invalid("covers_only_for_susr", f"`covers` is for a SUSR; a {outcome.value} decision covers its own "
+                                              "type.")
     if state.status is not Status.REFERRED or state.outcome is not None:
         raise conflict(
             "decision_already_recorded",
@@ -200,11 +214,11 @@ def decide(
             f"The decision date {decided_on.isoformat()} is before the referral date "
             f"{state.referred_on.isoformat()}.",
         )
-    departs = departs_from_criteria(assessment, outcome)
+    departs = departs_from_criteria(assessment, outcome, tuple(covers or ()))
     clean = rationale.strip() if rationale and rationale.strip() else None
     if departs and clean is None:
         indicated = (
-            f"the criteria indicate {assessment.indicated_type}"
+            f"the criteria indicate {' and '.join(assessment.indicated_types)}"
             if assessment.criteria_met
             else "the criteria are not met"
         )

@@ -26,6 +26,7 @@ from typing import Iterable
 
 from services.notification_api.rules.criteria import (
     AbuseOrNeglect,
+    CriteriaAssessment,
     Harm,
     ReferralFacts,
     assess as assess_cpr,
@@ -45,6 +46,8 @@ __all__ = [
     "missing_facts",
     "assess_susr",
     "governing_target",
+    "criteria_answer",
+    "public",
 ]
 
 
@@ -293,3 +296,26 @@ def governing_target(specs: Iterable[ReviewTypeSpec], decided_on: date) -> tuple
         raise ValueError("a SUSR covers at least one review type")
     return best
 
+
+
+def criteria_answer(facts: SusrFacts, assessment: SusrAssessment) -> CriteriaAssessment:
+    """The CPR API's ``criteria_assessment`` for a referral. A referral about a child and
+    nothing else gets exactly the CPR rule's answer (clients of the CPR API see no change);
+    otherwise the answer summarises every type: ``indicated_type`` is the one type indicated,
+    ``susr`` when several are, None when none is."""
+    if facts.adult_at_risk is None and facts.homicide is None and facts.child is not None:
+        cpr = assessment.types[0]
+        return CriteriaAssessment(criteria_met=cpr.met, indicated_type=cpr.indicated_type,  # type: ignore[arg-type]
+                                  reasons=list(cpr.reasons))
+    indicated = assessment.indicated_types
+    single = indicated[0] if len(indicated) == 1 else ("susr" if indicated else None)
+    return CriteriaAssessment(criteria_met=assessment.susr_indicated, indicated_type=single,  # type: ignore[arg-type]
+                              reasons=list(assessment.reasons), indicated_types=indicated)
+
+
+def public(assessment: SusrAssessment) -> dict:
+    """The assessment as JSON-ready data (stored with the referral and shown by the API)."""
+    return {"susr_indicated": assessment.susr_indicated, "indicated_types": list(assessment.indicated_types),
+            "types": [{"type": t.type, "met": t.met, "indicated_type": t.indicated_type, "extended": t.extended,
+                       "reasons": list(t.reasons)} for t in assessment.types],
+            "reasons": list(assessment.reasons)}

@@ -19,7 +19,7 @@ STEPS = ("first_panel_meeting", "learning_event", "draft_report", "approval")
 STEP_MEETING_KIND = {"first_panel_meeting": "panel_meeting", "learning_event": "learning_event"}
 STEP_MILESTONE = {"learning_event": "learning_event_held", "draft_report": "report_drafted",
                   "approval": "report_approved"}
-PLANNED_OUTCOMES = ("concise_cpr", "extended_cpr", "mapf")
+PLANNED_OUTCOMES = ("concise_cpr", "extended_cpr", "mapf", "susr")
 LEAD_SHARE = 0.2  # share of the timescale kept before the first step when compressing
 
 StepStatus = Literal["done", "done_late", "scheduled", "pending", "late"]

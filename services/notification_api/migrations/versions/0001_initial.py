@@ -19,13 +19,13 @@ def _seed_review_types() -> list[dict]:
     are when the database is created. After that the table is the authority (a type's target
     is changed by updating its row); a review's target date is fixed when it is decided."""
     from shared.settings import Settings
-    from services.notification_api.rules.review_types import DEFAULT_REVIEW_TYPES
+    from services.notification_api.rules.review_types import CONCISE_CPR, EXTENDED_CPR, MAPF
 
     settings = Settings()
     months = {"concise_cpr": settings.cpr_target_months, "extended_cpr": settings.cpr_target_months,
               "mapf": settings.mapf_target_months}
     rows = []
-    for spec in DEFAULT_REVIEW_TYPES.values():
+    for spec in (CONCISE_CPR, EXTENDED_CPR, MAPF):  # the SUSR's types are revision i16_susr's
         rows.append({"code": spec.code, "name_en": spec.name_en, "name_cy": spec.name_cy,
                      "target_months": months.get(spec.code, spec.target_months),
                      "target_days": None if spec.code in months else spec.target_days,
