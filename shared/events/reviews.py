@@ -102,8 +102,9 @@ class ReviewClosedV1(Payload):
 @event_type("review.appointment_made.v1")
 class ReviewAppointmentMadeV1(Payload):
     """A board appointed a chair or reviewer from Welsh Government's approved list. Carries the
-    professional's work contact details (never a child's or family's) so the scheduler can
-    invite them to the review's panel meetings and learning event."""
+    professional's work e-mail (never anything about a child or family) so the scheduler can
+    invite them to the review's panel meetings and learning event; no name (payloads hold
+    codes, ids and addresses, not prose)."""
 
     review_id: str
     board_code: str
@@ -111,6 +112,4 @@ class ReviewAppointmentMadeV1(Payload):
     approved_reviewer_id: str
     role: Literal["chair", "reviewer"]
     appointed_on: date
-    display_name: str
     work_email: str
-    organisation: str

@@ -160,8 +160,7 @@ def appoint(session: Session, principal: Principal, review_id: str, body: Appoin
               data=ReviewAppointmentMadeV1(
                   review_id=review.id, board_code=review.board_code, appointment_id=row.id,
                   approved_reviewer_id=person.id, role=role.value, appointed_on=row.appointed_on,
-                  display_name=person.display_name, work_email=person.work_email,
-                  organisation=person.organisation))
+                  work_email=person.work_email))
     session.flush()
     return appointment_public(row, person)
 
