@@ -50,6 +50,23 @@ class Settings(BaseSettings):
     dissemination_port: int = DEFAULT_PORTS["dissemination"]
     public_base_url: str | None = None
 
+    # -- e-mail (shared/mail) -----------------------------------------------------------
+    # smtp://host:25 (plain), smtp+starttls://user:pass@host:587, smtps://user:pass@host:465;
+    # unset: messages are written as .eml files under <data_dir>/mail/<service>/.
+    smtp_url: str | None = None
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "cpr-scheduler@example.gov.wales"
+    mail_from_name: str = "Child Practice Reviews Wales / Adolygiadau Ymarfer Plant Cymru"
+    mail_poll_seconds: float = 2.0
+    mail_batch_size: int = 50
+    # Attempts before a message is failed for good (a 5xx answer fails it at once).
+    mail_max_attempts: int = 8
+    mail_retry_base_seconds: float = 30.0
+    mail_retry_max_seconds: float = 3600.0
+    # A claim older than this belongs to a worker that died; it must exceed the SMTP timeout.
+    mail_lease_seconds: float = 120.0
+    mail_retention_days: int = 30
+
     log_level: str = "INFO"
     max_body_bytes: int = 1_000_000
     # Per API key and process; 0 turns the limit off.

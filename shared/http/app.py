@@ -10,11 +10,14 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
 
 from shared.http.problems import install_problem_handlers, problem_response
 from shared.http.ratelimit import TokenBuckets
 from shared.logs import correlation_id, log, new_correlation_id
+from shared.mail.metrics import register_mail_metrics
 from shared.service import Runtime
+from shared.web.security import SecurityHeadersMiddleware
 
 logger = logging.getLogger("cpr.http")
 
@@ -57,8 +60,9 @@ class RequestContextMiddleware:
                 return await response(scope, receive, send_wrapper)
             content_type = headers.get("content-type", "").split(";")[0].strip().lower()
             has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
+            page_form = content_type == "application/x-www-form-urlencoded" and not scope["path"].startswith("/v1/")
             if scope["method"] in ("POST", "PUT", "PATCH") and has_body and content_type not in ACCEPTED_TYPES \
-                    and not content_type.endswith("+json"):
+                    and not content_type.endswith("+json") and not page_form:
                 response = problem_response(415, "Send application/json (or text/calendar, or multipart/form-data "
                                                  "where a route says so).")
                 return await response(scope, receive, send_wrapper)
@@ -134,7 +138,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.rate_limiter = TokenBuckets(runtime.settings.rate_limit_per_second, runtime.settings.rate_limit_burst)
     install_problem_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, service=spec.name, max_body_bytes=runtime.settings.max_body_bytes)
+    # The pages' stylesheet (shared/web/static); services' pages are routers like any other.
+    app.mount("/static", StaticFiles(packages=[("shared.web", "static")]), name="static")
+    register_mail_metrics(spec.name, runtime.engine)
     readiness = _ReadinessCache()
 
     @app.get("/healthz", tags=["operations"], summary="Process is up")

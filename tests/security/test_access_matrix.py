@@ -331,6 +331,7 @@ TABLE: dict[tuple[str, str, str], list[Entry]] = {
         board_write(200), MEET,
         lambda w, p: {"json": {"participant_id": w.ids["participant2"], "response": "accepted"}})],
     (S, "GET", "/v1/meetings/{meeting_id}/alternatives"): [Entry(board_read(), MEET)],
+    (S, "POST", "/v1/meetings/{meeting_id}/alternatives"): [Entry(board_write(201), MEET, lambda w, p: {"json": {}})],
     (S, "POST", "/v1/meetings/{meeting_id}/attendance"): [Entry(
         board_write(200), lambda w: {"meeting_id": w.new_meeting(datetime.now(UTC) - timedelta(days=2))},
         lambda w, p: {"json": {"attended": [w.ids["participant"]]}})],

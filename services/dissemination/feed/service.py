@@ -49,8 +49,7 @@ def feed_page(session: Session, *, feed_url: str, board: str | None, entry_type:
         query = query.where(FeedEntry.board_code == board)
     if entry_type:
         query = query.where(FeedEntry.entry_type == entry_type)
-    rows = list(session.exec(keyset(query, [FeedEntry.seq], cursor, limit,
-                                    convert=lambda v: [int(v[0])])).all())
+    rows = list(session.exec(keyset(query, [FeedEntry.seq], cursor, limit)).all())
     rows, next_cursor = page_of(rows, limit, key=lambda r: [r.seq])
     names = {b.code: b.name_en for b in session.exec(select(Board)).all()} if rows else {}
     entries = [render.make_feed_entry(

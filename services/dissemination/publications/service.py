@@ -327,8 +327,7 @@ def search_public(session: Session, *, q: str | None, lang: str, theme: str | No
         query = query.where(Publication.published_on >= date(year, 1, 1), Publication.published_on <= date(year, 12, 31))
     if q and q.strip():
         query = query.where(search.for_session(session).condition(q.strip(), lang))
-    query = keyset(query, [Publication.published_on, Publication.id], cursor, limit, descending=True,
-                   convert=lambda v: [date.fromisoformat(v[0]), v[1]])
+    query = keyset(query, [Publication.published_on, Publication.id], cursor, limit, descending=True)
     rows = list(session.exec(query).all())
     return page_of(rows, limit, key=lambda p: [p.published_on.isoformat(), p.id])
 
@@ -337,8 +336,7 @@ def learning_feed_page(session: Session, cursor: str | None, limit: int):
     """Public learning feed: published and withdrawn (expired counts as withdrawn), newest
     change first, so a reader sees a withdrawal as an update of the entry it holds."""
     query = select(Publication).where(Publication.status.in_(("published", "withdrawn")))
-    query = keyset(query, [Publication.updated_at, Publication.id], cursor, limit, descending=True,
-                   convert=lambda v: [datetime.fromisoformat(v[0]), v[1]])
+    query = keyset(query, [Publication.updated_at, Publication.id], cursor, limit, descending=True)
     rows = list(session.exec(query).all())
     return page_of(rows, limit, key=lambda p: [p.updated_at.astimezone(UTC).isoformat(), p.id])
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -93,8 +92,7 @@ def to_public(sub: Subscription) -> SubscriptionPublic:
 def deliveries(session: Session, principal: Principal, subscription_id: str, cursor: str | None, limit: int):
     sub = owned(session, principal, subscription_id)
     query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id)
-    query = keyset(query, [WebhookDelivery.created_at, WebhookDelivery.id], cursor, limit,
-                   convert=lambda v: [datetime.fromisoformat(v[0]), v[1]])
+    query = keyset(query, [WebhookDelivery.created_at, WebhookDelivery.id], cursor, limit)
     rows, next_cursor = page_of(list(session.exec(query).all()), limit,
                                 key=lambda d: [d.created_at.isoformat(), d.id])
     return [DeliveryPublic.model_validate(d, from_attributes=True) for d in rows], next_cursor

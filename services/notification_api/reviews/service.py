@@ -480,16 +480,7 @@ def list_reviews(session: Session, principal: Principal, *, status: str | None, 
     if overdue is not None:
         cond = and_(Review.status == "in_progress", Review.target_completion_date < now)
         query = query.where(cond if overdue else or_(not_(cond), Review.target_completion_date.is_(None)))
-
-    def convert(values):
-        try:
-            return [datetime.fromisoformat(values[0]), str(values[1])]
-        except (TypeError, ValueError):
-            raise Problem(400, "The cursor is not one this service issued; start again without it.",
-                          slug="invalid-cursor") from None
-
-    rows = list(session.exec(keyset(query, [Review.created_at, Review.id], cursor, limit, descending=True,
-                                    convert=convert)).all())
+    rows = list(session.exec(keyset(query, [Review.created_at, Review.id], cursor, limit, descending=True)).all())
     rows, next_cursor = page_of(rows, limit, key=lambda r: [r.created_at.isoformat(), r.id])
     for r in rows:
         audit(session, principal, r, "read", "list")
@@ -500,14 +491,7 @@ def read_audit(session: Session, principal: Principal, review_id: str, *, limit:
                cursor: str | None) -> tuple[list[ReviewAudit], str | None]:
     review = get_visible(session, principal, review_id)
     query = select(ReviewAudit).where(ReviewAudit.review_id == review.id)
-
-    def convert(values):
-        if not isinstance(values[0], int):
-            raise Problem(400, "The cursor is not one this service issued; start again without it.",
-                          slug="invalid-cursor")
-        return values
-
-    rows = list(session.exec(keyset(query, [ReviewAudit.id], cursor, limit, convert=convert)).all())
+    rows = list(session.exec(keyset(query, [ReviewAudit.id], cursor, limit)).all())
     rows, next_cursor = page_of(rows, limit, key=lambda r: [r.id])
     # Reading the audit trail is itself a read of the case record; it shows on the next page.
     audit(session, principal, review, "read", "audit")

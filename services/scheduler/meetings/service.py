@@ -31,6 +31,7 @@ from services.scheduler.common import LONDON, SOURCE, check_free_text, local, re
 from services.scheduler.diary import attendees_for
 from services.scheduler.meetings.models import ACTIVE, Meeting, MeetingInvitee, MeetingProposal
 from services.scheduler.meetings.schemas import (
+    AlternativesRequest,
     AttendanceIn,
     AttendeeAvailability,
     InviteeOut,
@@ -56,7 +57,8 @@ SLACK = timedelta(days=1)  # diaries are read a day beyond a slot so working day
 def _proposal(session: Session, board_code: str, *, review_id: str, kind: str, meeting_id: str | None,
               invitees: list[tuple[Participant, bool]], window_start: datetime, window_end: datetime,
               duration_minutes: int, granularity_minutes: int, buffer_minutes: int, max_suggestions: int,
-              min_optional_attendance: float, extra_busy=None) -> ProposalPublic:
+              min_optional_attendance: float, extra_busy=None, store: bool = True) -> ProposalPublic:
+    """Propose slots; `store` keeps the answer as a proposal row (a write: board keys only)."""
     attendees = attendees_for(session, invitees, window_start, window_end, exclude_meeting_id=meeting_id,
                               extra_busy=extra_busy)
     try:
@@ -69,7 +71,7 @@ def _proposal(session: Session, board_code: str, *, review_id: str, kind: str, m
     row = MeetingProposal(board_code=board_code, review_id=review_id, meeting_id=meeting_id, kind=kind,
                           result="")
     public = ProposalPublic(
-        id=row.id, review_id=review_id, meeting_id=meeting_id, kind=kind, duration_minutes=duration_minutes,
+        id=row.id if store else None, review_id=review_id, meeting_id=meeting_id, kind=kind, duration_minutes=duration_minutes,
         window_start=local(window_start), window_end=local(window_end), created_at=row.created_at,
         empty_reason=result.empty_reason,
         suggestions=[SuggestionOut(
@@ -78,8 +80,9 @@ def _proposal(session: Session, board_code: str, *, review_id: str, kind: str, m
                                                required=people[pid][1], availability=state)
                           for pid, state in s.availability.items()])
             for s in result.suggestions])
-    row.result = public.model_dump_json()
-    session.add(row)
+    if store:
+        row.result = public.model_dump_json()
+        session.add(row)
     return public
 
 
@@ -190,8 +193,7 @@ def list_page(session: Session, principal: Principal, *, review_id: str | None, 
         query = query.where(Meeting.status == status)
     if kind:
         query = query.where(Meeting.kind == kind)
-    rows = session.exec(keyset(query, [Meeting.starts_at, Meeting.id], cursor, limit,
-                               convert=lambda v: [datetime.fromisoformat(v[0]), v[1]])).all()
+    rows = session.exec(keyset(query, [Meeting.starts_at, Meeting.id], cursor, limit)).all()
     return page_of(list(rows), limit, key=lambda r: [r.starts_at.isoformat(), r.id])
 
 
@@ -253,12 +255,13 @@ def respond(session: Session, principal: Principal, meeting_id: str, body: Respo
     return meeting
 
 
-def alternatives(session: Session, principal: Principal, meeting_id: str, *, window_start: datetime | None,
-                 window_end: datetime | None, max_suggestions: int, granularity_minutes: int,
-                 min_optional_attendance: float) -> ProposalPublic:
+def alternatives(session: Session, principal: Principal, meeting_id: str, body: AlternativesRequest, *,
+                 store: bool) -> ProposalPublic:
     """Fresh proposals for the same invitees and length; the meeting's own slot does not count
-    as busy, except for those who declined it."""
+    as busy, except for those who declined it. `store` (POST) keeps the proposal, which is a
+    write to the board's records: only the board's own key may (Welsh Government reads)."""
     meeting = get_meeting(session, principal, meeting_id)
+    window_start, window_end = body.window_start, body.window_end
     if meeting.status == "held":
         raise Problem(409, f"Meeting {meeting_id} has been held; there is nothing to move.")
     now = utcnow()
@@ -275,8 +278,9 @@ def alternatives(session: Session, principal: Principal, meeting_id: str, *, win
     duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     return _proposal(session, meeting.board_code, review_id=meeting.review_id, kind=meeting.kind, meeting_id=meeting.id,
                      invitees=invitees, window_start=start, window_end=end, duration_minutes=duration,
-                     granularity_minutes=granularity_minutes, buffer_minutes=0, max_suggestions=max_suggestions,
-                     min_optional_attendance=min_optional_attendance, extra_busy=extra)
+                     granularity_minutes=body.granularity_minutes, buffer_minutes=0,
+                     max_suggestions=body.max_suggestions, min_optional_attendance=body.min_optional_attendance,
+                     extra_busy=extra, store=store)
 
 
 def update(session: Session, principal: Principal, meeting_id: str, body: MeetingUpdate) -> Meeting:

@@ -126,8 +126,7 @@ def list_page(session: Session, principal: Principal, *, agency_code: str | None
     query = board_scope(select(Participant), principal, Participant.board_code)
     if agency_code:
         query = query.where(Participant.agency_code == agency_code)
-    rows = session.exec(keyset(query, [Participant.created_at, Participant.id], cursor, limit,
-                               convert=lambda v: [datetime.fromisoformat(v[0]), v[1]])).all()
+    rows = session.exec(keyset(query, [Participant.created_at, Participant.id], cursor, limit)).all()
     return page_of(list(rows), limit, key=lambda r: [r.created_at.isoformat(), r.id])
 
 
