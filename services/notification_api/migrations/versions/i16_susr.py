@@ -7,7 +7,7 @@ type (or none), and its decision covers its one review type. Outcomes, review ty
 and statuses are untouched, so every /v1/monitoring figure is the same before and after.
 
 Revision ID: i16_susr
-Revises: 0001
+Revises: i11_mail_outbox
 """
 import sqlalchemy as sa
 from alembic import op
@@ -15,7 +15,7 @@ from alembic import op
 from shared.migrations import utc_dt
 
 revision = "i16_susr"
-down_revision = "0001"
+down_revision = "i11_mail_outbox"
 branch_labels = None
 depends_on = None
 
@@ -33,22 +33,21 @@ def _new_types() -> list[dict]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("review_types") as t:
-        t.add_column(sa.Column("family", sa.String(16), nullable=True))
-        t.add_column(sa.Column("standalone", sa.Boolean(), nullable=False, server_default=sa.true()))
+    # Plain ADD COLUMN (no batch copy: SQLite would drop a table that reviews refer to).
+    op.add_column("review_types", sa.Column("family", sa.String(16), nullable=True))
+    op.add_column("review_types", sa.Column("standalone", sa.Boolean(), nullable=False, server_default=sa.true()))
     op.execute("UPDATE review_types SET family = 'cpr' WHERE code IN ('concise_cpr', 'extended_cpr')")
     types = sa.table("review_types", *[sa.column(c) for c in (
         "code", "name_en", "name_cy", "target_months", "target_days", "reviewers_expected", "is_review", "active",
         "family", "standalone")])
     op.bulk_insert(types, _new_types())
 
-    with op.batch_alter_table("reviews") as t:
-        t.add_column(sa.Column("person", sa.String(20), nullable=False, server_default="child"))
-        t.add_column(sa.Column("adult_at_risk", sa.JSON(), nullable=True))
-        t.add_column(sa.Column("homicide", sa.JSON(), nullable=True))
-        t.add_column(sa.Column("indicated_types", sa.JSON(), nullable=False, server_default="[]"))
-        t.add_column(sa.Column("susr_assessment", sa.JSON(), nullable=True))
-        t.add_column(sa.Column("covered_types", sa.JSON(), nullable=False, server_default="[]"))
+    op.add_column("reviews", sa.Column("person", sa.String(20), nullable=False, server_default="child"))
+    op.add_column("reviews", sa.Column("adult_at_risk", sa.JSON(), nullable=True))
+    op.add_column("reviews", sa.Column("homicide", sa.JSON(), nullable=True))
+    op.add_column("reviews", sa.Column("indicated_types", sa.JSON(), nullable=False, server_default="[]"))
+    op.add_column("reviews", sa.Column("susr_assessment", sa.JSON(), nullable=True))
+    op.add_column("reviews", sa.Column("covered_types", sa.JSON(), nullable=False, server_default="[]"))
     # Existing reviews: the CPR type the criteria indicated, and the one type the decision covers.
     reviews = sa.table("reviews", sa.column("id"), sa.column("indicated_type"), sa.column("review_type"),
                        sa.column("indicated_types", sa.JSON()), sa.column("covered_types", sa.JSON()))
