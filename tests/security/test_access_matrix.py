@@ -277,6 +277,10 @@ TABLE: dict[tuple[str, str, str], list[Entry]] = {
     (N, "PATCH", "/v1/approved-reviewers/{reviewer_id}"): [Entry(
         welsh_government_only(200), lambda w: {"reviewer_id": w.new_approved()},
         lambda w, p: {"json": {"work_phone": "029 2000 0002"}})],
+    (N, "GET", "/v1/monitoring/review-types"): [
+        Entry(any_key(200)),
+        Entry(_e(401, 401, 403, 200, 200), query="?board=gwent", variant=" ?board=gwent"),
+    ],
     (N, "GET", "/v1/monitoring"): [
         Entry(any_key(200)),
         # One board's figures: a board asking for another board's is 403.

@@ -180,3 +180,29 @@ def test_appointments_only_from_the_approved_list_for_every_covered_type(api):
     assert [a["role"] for a in listed] == ["chair", "reviewer"]
     # another board is told the review does not exist
     assert api.c.get(f"/v1/reviews/{rid}/appointments", headers=api.h("north-wales")).status_code == 404
+
+
+def test_monitoring_by_review_type_counts_susrs_covering_more_than_one_type(api):
+    one = api.c.post("/v1/reviews", json=susr_referral("GW-A"), headers=api.h()).json()
+    api.c.post(f"/v1/reviews/{one['id']}/decision", headers=api.h(),
+               json={"outcome": "susr", "covers": ["concise_cpr", "dhr"], "decided_on": days_ago(200)})
+    api.started("GW-B")  # a CPR decided the old way
+    single = api.notify("GW-C")
+    api.c.post(f"/v1/reviews/{single['id']}/decision", headers=api.h(),
+               json={"outcome": "susr", "covers": ["concise_cpr"], "decided_on": days_ago(100)})
+    api.started("NW-A", board="north-wales", outcome="mapf")
+    before = api.c.get("/v1/monitoring", headers=api.keys.wg).json()["national"]["notifications"]
+    assert {(n["type"], n["count"]) for n in before} >= {("susr", 2), ("concise_cpr", 1), ("mapf", 1)}
+
+    body = api.c.get("/v1/monitoring/review-types", headers=api.keys.wg).json()
+    national = body["national"]
+    assert national["susr"] == {"susrs": 2, "covering_more_than_one_type": 1, "share_covering_more_than_one_type": 0.5,
+                                "types_covered": 3}
+    by_type = {t["type"]: t for t in national["by_type"]}
+    assert (by_type["concise_cpr"]["reviews"], by_type["concise_cpr"]["in_susr"]) == (3, 2)
+    assert (by_type["dhr"]["reviews"], by_type["dhr"]["in_susr"]) == (1, 1)
+    assert by_type["mapf"]["reviews"] == 1
+    # a board sees its own only; another board's figures are 403
+    own = api.c.get("/v1/monitoring/review-types", headers=api.h("north-wales")).json()
+    assert own["national"] is None and own["boards"][0]["susr"]["susrs"] == 0
+    assert api.c.get("/v1/monitoring/review-types?board=gwent", headers=api.h("north-wales")).status_code == 403
