@@ -112,8 +112,9 @@ def list_reviewers(session: Session, *, review_type: str | None, role: str | Non
         query = query.where(cast(ApprovedReviewer.review_types, String).like(f'%"{review_type}"%'))
     if role is not None:
         query = query.where(cast(ApprovedReviewer.roles, String).like(f'%"{role}"%'))
-    rows = list(session.exec(keyset(query, [ApprovedReviewer.id], cursor, limit)).all())
-    return page_of(rows, limit, key=lambda r: [r.id])
+    rows = list(session.exec(keyset(query, [ApprovedReviewer.created_at, ApprovedReviewer.id], cursor,
+                                    limit)).all())
+    return page_of(rows, limit, key=lambda r: [r.created_at.isoformat(), r.id])
 
 
 def appointment_public(appointment: ReviewAppointment, person: ApprovedReviewer) -> dict:
