@@ -74,18 +74,9 @@ class Settings(BaseSettings):
     rate_limit_burst: int = 200
 
     # -- notification API --------------------------------------------------------------
-    # Completion targets (months from the decision) for the seeded review types.
-    cpr_target_months: int = 6
-    mapf_target_months: int = 3
     overdue_check_seconds: float = 300.0
     # -- Single Unified Safeguarding Review (*policy* in DOMAIN.md: the guidance leaves these to
     # local practice, or we could not confirm them) ------------------------------------------
-    # Completion targets (months from the decision) seeded for the other constituent types;
-    # a SUSR's target is the earliest of the types it covers.
-    apr_target_months: int = 6
-    dhr_target_months: int = 6
-    mhhr_target_months: int = 6
-    owhr_target_months: int = 6
     susr_dhr_min_age: int = 16
     susr_owhr_min_age: int = 18
     # Months before the homicide in which the suspect's contact with mental health services
@@ -128,6 +119,12 @@ class Settings(BaseSettings):
     webhook_allow_http: bool = False
     webhook_timeout_seconds: float = 5.0
     webhook_max_attempts: int = 6
+    # E-mail alerts (services/dissemination/alerts): addresses never confirmed are deleted
+    # after this many days; the worker looks for due messages this often; a period is sent
+    # once it ended this long ago (longer than any publishing transaction takes).
+    alert_unconfirmed_days: int = 3
+    alert_check_seconds: float = 60.0
+    alert_grace_seconds: float = 300.0
 
     def database_url(self, service: str) -> str:
         configured = getattr(self, f"{service}_database_url")

@@ -14,7 +14,6 @@ from shared.http.problems import Problem
 from shared.service import settings_for
 from services.scheduler.reviews.models import ReviewRecord
 
-SOURCE = "/cpr/scheduler"  # CloudEvents source (ServiceSpec.source of "scheduler")
 LONDON = ZoneInfo("Europe/London")
 
 

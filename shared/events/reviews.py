@@ -6,13 +6,15 @@ consumer (and the national feed) can hold them without becoming a store of case 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
+from pydantic import Field
 
 from shared.events.registry import Payload, event_type
 
-ReviewOutcome = Literal["concise_cpr", "extended_cpr", "mapf", "susr", "no_review"]
-
+# A review type's code (rows of the notification API's review_types table: data, so not a
+# closed list here), "susr" (a Single Unified Safeguarding Review covering types) or "no_review".
+ReviewOutcome = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
 
 
 @event_type("review.referred.v1")
@@ -39,6 +41,8 @@ class ReviewDecisionRecordedV1(Payload):
     # None for no_review; otherwise worked out from the review type's timescale.
     target_completion_date: date | None = None
     indicated_type: str | None = None
+    # The review type decided on (None for no_review): consumers read it, never derive it.
+    review_type: str | None = None
 
 
 @event_type("review.susr_recorded.v1")

@@ -141,7 +141,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, service=spec.name, max_body_bytes=runtime.settings.max_body_bytes)
     # The pages' stylesheet (shared/web/static); services' pages are routers like any other.
-    app.mount("/static", StaticFiles(packages=[("shared.web", "static")]), name="static")
+    app.mount("/static", StaticFiles(packages=[("shared.web", "static"), *spec.static_packages]), name="static")
     register_mail_metrics(spec.name, runtime.engine)
     readiness = _ReadinessCache()
 

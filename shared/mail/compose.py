@@ -13,6 +13,12 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
+
+# Header lines may run to RFC 5322's hard limit of 998 characters instead of being folded at 78:
+# a URL cannot be folded, and the encoded words the email package would otherwise make of a
+# long List-Unsubscribe URL (RFC 2369 / RFC 8058) are not decoded by the clients that read it.
+# Body lines are unaffected (set_content still picks quoted-printable for long lines).
+HEADER_POLICY = SMTP.clone(max_line_length=998)
 from email.utils import format_datetime
 
 LANGUAGES = ("cy", "en")
@@ -106,6 +112,7 @@ def compose(message: MailMessage, *, from_addr: str, from_name: str | None, mess
                            filename=message.calendar.filename)
     # After the parts: setting content clears every Content-* header of the message.
     msg["Content-Language"] = ", ".join(message.languages)
+    msg.policy = HEADER_POLICY
     return msg
 
 

@@ -5,7 +5,6 @@ day it is added (and fails here if it needs a path parameter this file cannot fi
 from __future__ import annotations
 
 import base64
-import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st

@@ -40,7 +40,7 @@ _RULES: dict[str, tuple[str, dict[str, str]]] = {
     "review.decision_recorded.v1": ("review_decision_recorded", {
         "outcome": "outcome", "decided_on": "decided_on", "departs_from_criteria": "departs_from_criteria",
         "status": "status", "target_completion_date": "target_completion_date",
-        "indicated_type": "indicated_type"}),
+        "indicated_type": "indicated_type", "review_type": "review_type"}),
     "review.susr_recorded.v1": ("susr_recorded", {
         "decided_on": "decided_on", "covered_types": "covered_types", "review_type": "review_type",
         "target_completion_date": "target_completion_date", "departs_from_criteria": "departs_from_criteria"}),
@@ -109,8 +109,6 @@ def project(event_type: str, payload: Mapping[str, Any]) -> Projected | None:
             data[target] = value
         else:
             dropped.append(target)
-    if event_type == "review.decision_recorded.v1" and payload.get("outcome") not in (None, "no_review"):
-        data.setdefault("review_type", payload["outcome"])
     if entry_type == "susr_recorded" and isinstance(data.get("covered_types"), list):
         # The duplication a SUSR removes: how many separate reviews it stands in for.
         data["type_count"] = len(data["covered_types"])

@@ -31,7 +31,6 @@ from services.dissemination.publications.schemas import (
 )
 from services.dissemination.themes.models import LearningTheme
 
-SOURCE = "/cpr/dissemination"
 LONDON = ZoneInfo("Europe/London")
 UPLOAD_MEDIA_TYPES = extract.MEDIA_KINDS  # media type -> file extension; the types whose text can be checked
 
@@ -146,7 +145,7 @@ def _publish(session: Session, pub: Publication, published_on: date | None) -> N
         pub.review_type = known.review_type
     pub.status = "published"
     pub.published_at = pub.updated_at = utcnow()
-    add_event(session, source=SOURCE, type="publication.published.v1", subject=pub.id,
+    add_event(session, subject=pub.id,
               data=PublicationPublishedV1(publication_id=pub.id, review_id=pub.review_id, board_code=pub.board_code,
                                           published_on=pub.published_on, themes=list(pub.themes),
                                           review_type=pub.review_type))
@@ -232,7 +231,7 @@ def _withdraw(session: Session, pub: Publication, reason: str, on: date) -> None
     pub.withdrawn_on = on
     pub.withdrawn_at = pub.updated_at = utcnow()
     session.add(pub)
-    add_event(session, source=SOURCE, type="publication.withdrawn.v1", subject=pub.id,
+    add_event(session, subject=pub.id,
               data=PublicationWithdrawnV1(publication_id=pub.id, review_id=pub.review_id, board_code=pub.board_code,
                                           withdrawn_on=on, reason=reason))
 
@@ -313,9 +312,9 @@ def public_query(today: date | None = None):
                                      or_(Publication.available_until.is_(None), Publication.available_until >= today))
 
 
-def search_public(session: Session, *, q: str | None, lang: str, theme: str | None, board: str | None,
-                  review_type: str | None, year: int | None, cursor: str | None, limit: int):
-    query = public_query()
+def _public_filtered(session: Session, query, *, q: str | None, lang: str, theme: str | None, board: str | None,
+                     review_type: str | None, year: int | None):
+    """The public search's filters on a select of publications (rows or a count)."""
     if theme:
         query = query.where(Publication.id.in_(select(PublicationTheme.publication_id)
                                                .where(PublicationTheme.theme_code == theme)))
@@ -327,9 +326,24 @@ def search_public(session: Session, *, q: str | None, lang: str, theme: str | No
         query = query.where(Publication.published_on >= date(year, 1, 1), Publication.published_on <= date(year, 12, 31))
     if q and q.strip():
         query = query.where(search.for_session(session).condition(q.strip(), lang))
+    return query
+
+
+def search_public(session: Session, *, q: str | None, lang: str, theme: str | None, board: str | None,
+                  review_type: str | None, year: int | None, cursor: str | None, limit: int):
+    query = _public_filtered(session, public_query(), q=q, lang=lang, theme=theme, board=board,
+                             review_type=review_type, year=year)
     query = keyset(query, [Publication.published_on, Publication.id], cursor, limit, descending=True)
     rows = list(session.exec(query).all())
     return page_of(rows, limit, key=lambda p: [p.published_on.isoformat(), p.id])
+
+
+def count_public(session: Session, *, q: str | None, lang: str, theme: str | None, board: str | None,
+                 review_type: str | None, year: int | None) -> int:
+    """How many publications the same search finds (the library's result count)."""
+    query = _public_filtered(session, public_query(), q=q, lang=lang, theme=theme, board=board,
+                             review_type=review_type, year=year)
+    return session.exec(select(func.count()).select_from(query.with_only_columns(Publication.id).subquery())).one()
 
 
 def learning_feed_page(session: Session, cursor: str | None, limit: int):

@@ -24,7 +24,6 @@ from services.dissemination.subscriptions.models import Subscription, WebhookDel
 from services.dissemination.subscriptions.schemas import DeliveryPublic, SubscriptionCreate, SubscriptionPublic
 from services.dissemination.themes.models import LearningTheme
 
-SOURCE = "/cpr/dissemination"
 
 
 def _invalid(field: str, message: str, code: str) -> Problem:
@@ -142,6 +141,6 @@ def fan_out(session: Session, entry, themes=()) -> int:
         delivery = WebhookDelivery(id="msg_" + uuid.uuid4().hex, subscription_id=sub.id, event_id=entry.event_id,
                                    entry_type=entry.entry_type, body=body)
         session.add(delivery)
-        add_event(session, source=SOURCE, type="webhook.delivery_requested.v1", subject=delivery.id,
+        add_event(session, subject=delivery.id,
                   data=WebhookDeliveryRequestedV1(delivery_id=delivery.id, subscription_id=sub.id))
     return len(chosen)

@@ -19,7 +19,6 @@ from services.notification_api.approved.schemas import (
     ApprovedReviewerUpdate,
 )
 from services.notification_api.reviews.service import (
-    SOURCE,
     _invalid,
     audit,
     covered_families,
@@ -156,7 +155,7 @@ def appoint(session: Session, principal: Principal, review_id: str, body: Appoin
     review.updated_at = utcnow()
     session.add(review)
     audit(session, principal, review, "update", f"appointment:{role.value}")
-    add_event(session, source=SOURCE, type="review.appointment_made.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewAppointmentMadeV1(
                   review_id=review.id, board_code=review.board_code, appointment_id=row.id,
                   approved_reviewer_id=person.id, role=role.value, appointed_on=row.appointed_on,

@@ -15,7 +15,7 @@ from shared.events.reviews import ReviewOverdueV1
 from shared.logs import log
 from shared.outbox import add_event
 from services.notification_api.reviews.models import Review
-from services.notification_api.reviews.service import SOURCE, today
+from services.notification_api.reviews.service import today
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -45,7 +45,7 @@ def _batch(session: Session, on: date) -> int:
     rows = session.exec(query).all()
     for review in rows:
         review.overdue_notified_on = on
-        add_event(session, source=SOURCE, type="review.overdue.v1", subject=review.id, data=ReviewOverdueV1(
+        add_event(session, subject=review.id, data=ReviewOverdueV1(
             review_id=review.id, board_code=review.board_code, review_type=review.review_type,
             target_completion_date=review.target_completion_date, detected_on=on))
     return len(rows)

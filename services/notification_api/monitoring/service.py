@@ -15,7 +15,6 @@ from shared.http.problems import Problem
 from services.notification_api.reviews.models import Review, ReviewProceeding
 from services.notification_api.reviews.service import OPEN_STATUSES, today
 
-NOTIFICATION_TYPES = ("concise_cpr", "extended_cpr", "mapf", "no_review")
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.http.types import IsoDate, RequestModel, StrictBool, StrictInt
+from shared.events.reviews import ReviewOutcome
 from services.notification_api.rules.agencies import AGENCIES
 from services.notification_api.rules.lifecycle import MILESTONES
 from services.notification_api.rules.susr import Relationship
@@ -14,9 +15,10 @@ from services.notification_api.rules.susr import Relationship
 TriggerKind = Literal["death", "life_threatening_injury", "serious_permanent_impairment", "other"]
 AbuseOrNeglect = Literal["known", "suspected", "not_suspected"]
 AgencyCode = Literal[tuple(AGENCIES)]  # type: ignore[valid-type]
-OutcomeCode = Literal["concise_cpr", "extended_cpr", "mapf", "susr", "no_review"]
-# Review types a SUSR can cover (the review_types rows with a family).
-CoveredTypeCode = Literal["concise_cpr", "extended_cpr", "apr", "dhr", "mhhr", "owhr"]
+# A code from GET /v1/review-types (the table, not a list here), "susr" or no_review.
+OutcomeCode = ReviewOutcome
+# A review type a SUSR covers: a code from GET /v1/review-types?all=true (one with a `family`).
+CoveredTypeCode = ReviewOutcome
 RelationshipCode = Literal[tuple(r.value for r in Relationship)]  # type: ignore[valid-type]
 MilestoneCode = Literal[tuple(m.value for m in MILESTONES)]  # type: ignore[valid-type]
 ProceedingKindCode = Literal["criminal", "coroner_inquest", "disciplinary", "other"]

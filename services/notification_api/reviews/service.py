@@ -4,6 +4,7 @@ change, and audits every read and write of a review. The view commits once."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -46,11 +47,11 @@ from services.notification_api.rules import lifecycle, timescale
 from services.notification_api.rules import susr
 from services.notification_api.rules.criteria import CriteriaAssessment
 from services.notification_api.rules.errors import RuleViolation
+from services.notification_api.rules import review_types as rt_rules
 from services.notification_api.rules.review_types import ReviewTypeSpec, target_completion_date
 
 logger = logging.getLogger(__name__)
 
-SOURCE = "/cpr/notification_api"
 LONDON = ZoneInfo("Europe/London")
 OPEN_STATUSES = ("in_progress", "report_approved", "published")
 
@@ -116,6 +117,14 @@ def covered_families(session: Session, review: Review) -> list[str]:
         return []
     rows = session.exec(select(ReviewType).where(ReviewType.code.in_(codes))).all()
     return sorted({r.family for r in rows if r.family})
+
+
+def review_type_specs(session: Session, *, active_only: bool = False) -> Mapping[str, ReviewTypeSpec]:
+    """The review types table as the pure rules take it: the one source of the codes."""
+    query = select(ReviewType).order_by(ReviewType.code)
+    if active_only:
+        query = query.where(ReviewType.active)
+    return rt_rules.review_types(review_type_spec(row) for row in session.exec(query).all())
 
 
 def _milestones(session: Session, review_id: str) -> list[ReviewMilestone]:
@@ -262,7 +271,7 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate, 
         indicated_types=list(result.indicated_types), susr_assessment=susr.public(full))
     session.add(review)
     audit(session, principal, review, "create", "referral")
-    add_event(session, source=SOURCE, type="review.referred.v1", subject=review.id, data=ReviewReferredV1(
+    add_event(session, subject=review.id, data=ReviewReferredV1(
         review_id=review.id, board_code=review.board_code, referral_date=review.referral_date,
         status=review.status, trigger_kind=review.trigger_kind, criteria_met=review.criteria_met,
         indicated_type=review.indicated_type))
@@ -273,19 +282,23 @@ def record_decision(session: Session, principal: Principal, review_id: str, body
                     settings: Settings) -> Review:
     review = get_visible(session, principal, review_id, for_update=True)
     check_free_text(settings, {"rationale": body.rationale})
+    offered = review_type_specs(session, active_only=True)
     covers = list(dict.fromkeys(body.covers)) if body.covers else None
-    codes = (covers or []) if body.outcome == "susr" else ([] if body.outcome == "no_review" else [body.outcome])
-    rows = {r.code: r for r in session.exec(select(ReviewType).where(ReviewType.code.in_(codes))).all()}
-    for code in codes:
-        row = rows.get(code)
-        usable = row is not None and row.active and (row.family is not None if covers else row.standalone)
-        if not usable:
-            field = "covers" if covers else "outcome"
-            raise _invalid("unknown_review_type", f"Review type {code} is not offered"
-                           + (" as part of a SUSR." if covers else "."), field)
+    if body.outcome == lifecycle.SUSR:
+        codes = covers or []
+        bad = [c for c in codes if c not in offered or offered[c].family is None]
+        if bad:
+            raise _invalid("unknown_review_type", f"Review type {bad[0]} is not offered as part of a SUSR.", "covers")
+    elif body.outcome == lifecycle.NO_REVIEW:
+        codes = []
+    else:
+        spec = offered.get(body.outcome)
+        if spec is None or not spec.standalone:
+            raise _invalid("unknown_review_type", f"Review type {body.outcome} is not offered.", "outcome")
+        codes = [body.outcome]
     try:
         result = lifecycle.decide(state_of(session, review), body.outcome, body.decided_on, body.rationale,
-                                  assessment_of(review), today(), covers=covers)
+                                  assessment_of(review), today(), offered, covers=covers)
     except RuleViolation as exc:
         raise rule_problem(exc) from None
     review.outcome = body.outcome
@@ -295,35 +308,34 @@ def record_decision(session: Session, principal: Principal, review_id: str, body
     review.departs_from_criteria = result.departs_from_criteria
     review.status = result.status.value
     if codes:
-        # A SUSR's target is the earliest of the types it covers; that type governs.
+        # One type: its target. A SUSR: the earliest of the types it covers, and that type governs.
         review.review_type, review.target_completion_date = susr.governing_target(
-            [review_type_spec(rows[c]) for c in codes], body.decided_on)
+            [offered[c] for c in codes], body.decided_on)
     else:
         review.review_type, review.target_completion_date = None, None
     if review.status == "closed":
         review.closed_on = body.decided_on
     _touch(review)
     audit(session, principal, review, "update", f"decision:{body.outcome}")
-    add_event(session, source=SOURCE, type="review.decision_recorded.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewDecisionRecordedV1(
                   review_id=review.id, board_code=review.board_code, outcome=review.outcome,
                   decided_on=review.decided_on, departs_from_criteria=review.departs_from_criteria,
                   status=review.status, target_completion_date=review.target_completion_date,
-                  indicated_type=review.indicated_type))
-    if review.outcome == "susr":
-        add_event(session, source=SOURCE, type="review.susr_recorded.v1", subject=review.id,
-                  data=ReviewSusrRecordedV1(
-                      review_id=review.id, board_code=review.board_code, decided_on=review.decided_on,
-                      covered_types=list(review.covered_types), review_type=review.review_type,
-                      target_completion_date=review.target_completion_date,
-                      departs_from_criteria=review.departs_from_criteria))
+                  indicated_type=review.indicated_type, review_type=review.review_type))
+    if review.outcome == lifecycle.SUSR:
+        add_event(session, subject=review.id, data=ReviewSusrRecordedV1(
+            review_id=review.id, board_code=review.board_code, decided_on=review.decided_on,
+            covered_types=list(review.covered_types), review_type=review.review_type,
+            target_completion_date=review.target_completion_date,
+            departs_from_criteria=review.departs_from_criteria))
     if review.status == "closed":
         _closed_event(session, review)
     return review
 
 
 def _closed_event(session: Session, review: Review) -> None:
-    add_event(session, source=SOURCE, type="review.closed.v1", subject=review.id, data=ReviewClosedV1(
+    add_event(session, subject=review.id, data=ReviewClosedV1(
         review_id=review.id, board_code=review.board_code, closed_on=review.closed_on, outcome=review.outcome))
 
 
@@ -343,7 +355,7 @@ def apply_milestone(session: Session, review: Review, milestone: str, on: date, 
     elif milestone == lifecycle.Milestone.REPORT_PUBLISHED:
         review.report_published_on = on
     _touch(review)
-    add_event(session, source=SOURCE, type="review.milestone_recorded.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewMilestoneRecordedV1(review_id=review.id, board_code=review.board_code,
                                              milestone=milestone, on=on, status=review.status,
                                              review_type=review.review_type))
@@ -407,7 +419,7 @@ def add_proceeding(session: Session, principal: Principal, review_id: str, body:
     session.add(row)
     _touch(review)
     audit(session, principal, review, "update", f"proceeding_added:{body.kind}")
-    add_event(session, source=SOURCE, type="review.proceedings_changed.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewProceedingsChangedV1(review_id=review.id, board_code=review.board_code,
                                               proceeding_id=row.id, kind=row.kind,
                                               change="concluded" if row.ended_on else "started",
@@ -433,7 +445,7 @@ def conclude_proceeding(session: Session, principal: Principal, review_id: str, 
     row.updated_at = utcnow()
     _touch(review)
     audit(session, principal, review, "update", f"proceeding_concluded:{row.kind}")
-    add_event(session, source=SOURCE, type="review.proceedings_changed.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewProceedingsChangedV1(review_id=review.id, board_code=review.board_code,
                                               proceeding_id=row.id, kind=row.kind, change="concluded",
                                               started_on=row.started_on, ended_on=row.ended_on))
@@ -443,7 +455,8 @@ def conclude_proceeding(session: Session, principal: Principal, review_id: str, 
 def close_review(session: Session, principal: Principal, review_id: str, body: CloseCreate) -> Review:
     review = get_visible(session, principal, review_id, for_update=True)
     try:
-        new_state = lifecycle.close(state_of(session, review), body.closed_on, today())
+        new_state = lifecycle.close(state_of(session, review), body.closed_on, today(),
+                                    review_type_specs(session))
     except RuleViolation as exc:
         raise rule_problem(exc) from None
     review.status = new_state.status.value

@@ -99,7 +99,7 @@ MAPF = ReviewTypeSpec(
 
 
 # The other constituent types of a Single Unified Safeguarding Review (since 1 October 2024).
-# Their targets are policy (settings ``apr_target_months`` etc. seed them); six months here.
+# Their targets are policy (DOMAIN.md): six months seeded; the table's row is the authority.
 APR = ReviewTypeSpec(code="apr", name_en="Adult Practice Review", name_cy="Adolygiad Ymarfer Oedolion",
                      reviewers_expected=1, is_review=True, target_months=6, family="apr", standalone=False)
 DHR = ReviewTypeSpec(code="dhr", name_en="Domestic Homicide Review", name_cy="Adolygiad Dynladdiad Domestig",

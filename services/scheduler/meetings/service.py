@@ -27,7 +27,7 @@ from services.scheduler.availability import (
     build_invitation,
     propose_slots,
 )
-from services.scheduler.common import LONDON, SOURCE, check_free_text, local, review_for
+from services.scheduler.common import LONDON, check_free_text, local, review_for
 from services.scheduler.diary import attendees_for
 from services.scheduler.meetings.models import ACTIVE, Meeting, MeetingInvitee, MeetingProposal
 from services.scheduler.meetings.schemas import (
@@ -177,7 +177,7 @@ def book(session: Session, principal: Principal, body: MeetingCreate, settings: 
         session.add(MeetingInvitee(meeting_id=meeting.id, participant_id=participant.id, required=required))
     session.flush()
     required_count = sum(1 for _, r in invitees if r)
-    add_event(session, source=SOURCE, type="meeting.booked.v1", subject=meeting.id, data=MeetingBookedV1(
+    add_event(session, subject=meeting.id, data=MeetingBookedV1(
         meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
         start=meeting.starts_at, end=meeting.ends_at, required_count=required_count,
         optional_count=len(invitees) - required_count, sequence=meeting.sequence))
@@ -245,7 +245,7 @@ def respond(session: Session, principal: Principal, meeting_id: str, body: Respo
         MeetingInvitee.response == "declined")).all()
     if invitee.required and body.response == "declined" and previous != "declined":
         meeting.status = "at_risk"
-        add_event(session, source=SOURCE, type="meeting.at_risk.v1", subject=meeting.id, data=MeetingAtRiskV1(
+        add_event(session, subject=meeting.id, data=MeetingAtRiskV1(
             meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
             start=meeting.starts_at, declined_required_count=len(declined_required)))
     elif meeting.status == "at_risk" and not declined_required:
@@ -292,7 +292,7 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
         meeting.status = "cancelled"
         meeting.cancelled_at = now
         meeting.sequence += 1
-        add_event(session, source=SOURCE, type="meeting.cancelled.v1", subject=meeting.id, data=MeetingCancelledV1(
+        add_event(session, subject=meeting.id, data=MeetingCancelledV1(
             meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
             sequence=meeting.sequence))
     else:
@@ -319,7 +319,7 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
             return meeting  # nothing the invitees would see: SEQUENCE stays
         meeting.sequence += 1
         if moved:
-            add_event(session, source=SOURCE, type="meeting.rescheduled.v1", subject=meeting.id,
+            add_event(session, subject=meeting.id,
                       data=MeetingRescheduledV1(
                           meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code,
                           kind=meeting.kind, start=meeting.starts_at, end=meeting.ends_at, sequence=meeting.sequence,
@@ -354,7 +354,7 @@ def record_attendance(session: Session, principal: Principal, meeting_id: str, b
     meeting.attendance_recorded_at = meeting.updated_at = now
     session.add(meeting)
     required = [i for i in invited.values() if i.required]
-    add_event(session, source=SOURCE, type="meeting.held.v1", subject=meeting.id, data=MeetingHeldV1(
+    add_event(session, subject=meeting.id, data=MeetingHeldV1(
         meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
         held_on=meeting.held_on, invited_count=len(invited), attended_count=len(attended),
         required_count=len(required), required_attended_count=sum(1 for i in required if i.attended)))

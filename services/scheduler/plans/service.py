@@ -15,11 +15,11 @@ from services.scheduler.common import local, london_today, review_for
 from services.scheduler.meetings.models import Meeting
 from services.scheduler.plans.models import ReviewMilestone, ReviewPlan
 from services.scheduler.plans.rules import (
-    PLANNED_OUTCOMES,
     STEP_MEETING_KIND,
     STEP_MILESTONE,
     STEPS,
     PlanOffsets,
+    is_planned,
     plan_targets,
     step_status,
 )
@@ -36,7 +36,7 @@ def offsets_from(settings: Settings) -> PlanOffsets:
 def apply_decision(session: Session, event_id: str, event: ReviewDecisionRecordedV1, settings: Settings) -> None:
     """Create (or, for an amended decision, re-target) the plan; no_review has none."""
     plan = session.get(ReviewPlan, event.review_id)
-    if event.outcome not in PLANNED_OUTCOMES or event.target_completion_date is None:
+    if not is_planned(event.review_type, event.target_completion_date):
         if plan is not None:
             session.delete(plan)
         return

@@ -18,7 +18,7 @@ def test_only_whitelisted_fields_are_copied_and_prose_is_dropped():
 
 def test_decisions_carry_the_review_type_and_meetings_split_by_kind():
     p = project("review.decision_recorded.v1", {"review_id": "r", "board_code": "b", "outcome": "concise_cpr",
-                                                "decided_on": "2026-01-01", "departs_from_criteria": False,
+                                                "review_type": "concise_cpr", "decided_on": "2026-01-01", "departs_from_criteria": False,
                                                 "status": "in_progress"})
     assert p.data["review_type"] == "concise_cpr"
     none = project("review.decision_recorded.v1", {"review_id": "r", "board_code": "b", "outcome": "no_review",

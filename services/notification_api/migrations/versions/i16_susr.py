@@ -21,13 +21,12 @@ depends_on = None
 
 
 def _new_types() -> list[dict]:
-    """The APR, DHR, MHHR and OWHR rows, with targets from the settings (policy) at upgrade time."""
-    from shared.settings import Settings
+    """The APR, DHR, MHHR and OWHR rows (rules/review_types.py). Their targets are policy: the
+    row is the authority after this (a board's or Welsh Government's timescale is set there)."""
     from services.notification_api.rules.review_types import SUSR_TYPES
 
-    settings = Settings()
     return [{"code": s.code, "name_en": s.name_en, "name_cy": s.name_cy,
-             "target_months": getattr(settings, f"{s.code}_target_months", s.target_months), "target_days": None,
+             "target_months": s.target_months, "target_days": s.target_days,
              "reviewers_expected": s.reviewers_expected, "is_review": s.is_review, "active": True,
              "family": s.family, "standalone": s.standalone} for s in SUSR_TYPES]
 
