@@ -180,3 +180,35 @@ def test_property_the_earliest_target_governs(types, decided):
 def test_governing_target_needs_a_type():
     with pytest.raises(ValueError):
         governing_target([], date(2025, 1, 1))
+
+
+# -- the decision on a SUSR (lifecycle) ------------------------------------------------------
+from services.notification_api.rules import lifecycle  # noqa: E402
+from services.notification_api.rules.criteria import CriteriaAssessment  # noqa: E402
+from services.notification_api.rules.errors import RuleViolation  # noqa: E402
+from services.notification_api.rules.review_types import DEFAULT_REVIEW_TYPES  # noqa: E402
+
+CODES = ["concise_cpr", "extended_cpr", "apr", "dhr", "mhhr", "owhr"]
+
+
+@given(indicated=st.lists(st.sampled_from(CODES), unique=True, max_size=4),
+       covers=st.lists(st.sampled_from(CODES), unique=True, min_size=1, max_size=4))
+def test_property_a_susr_departs_unless_it_covers_exactly_the_indicated_types(indicated, covers):
+    assessment = CriteriaAssessment(criteria_met=bool(indicated), indicated_type=None, reasons=[],
+                                    indicated_types=tuple(indicated))
+    assert lifecycle.departs_from_criteria(assessment, "susr", DEFAULT_REVIEW_TYPES, covers) == (
+        set(covers) != set(indicated))
+    # a single CPR type agrees only when it is the one type indicated
+    assert lifecycle.departs_from_criteria(assessment, "concise_cpr", DEFAULT_REVIEW_TYPES) == (
+        set(indicated) != {"concise_cpr"} if indicated else True)
+
+
+@pytest.mark.parametrize("outcome, covers, code", [
+    ("susr", None, "covers_required"), ("concise_cpr", ["concise_cpr"], "covers_only_for_susr"),
+    ("susr", ["no_such_type"], "unknown_review_type")])
+def test_susr_decision_refusals(outcome, covers, code):
+    with pytest.raises(RuleViolation) as e:
+        lifecycle.decide(lifecycle.ReviewState(), outcome, date(2025, 1, 2), "why",
+                         CriteriaAssessment(True, "concise_cpr", []), date(2025, 2, 1), DEFAULT_REVIEW_TYPES,
+                         covers=covers)
+    assert e.value.code == code
