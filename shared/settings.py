@@ -75,6 +75,19 @@ class Settings(BaseSettings):
 
     # -- notification API --------------------------------------------------------------
     overdue_check_seconds: float = 300.0
+    # -- Single Unified Safeguarding Review (*policy* in DOMAIN.md: the guidance leaves these to
+    # local practice, or we could not confirm them) ------------------------------------------
+    susr_dhr_min_age: int = 16
+    susr_owhr_min_age: int = 18
+    # Months before the homicide in which the suspect's contact with mental health services
+    # counts for an MHHR; unset counts any earlier contact.
+    susr_mhhr_contact_months: int | None = None
+    susr_owhr_excludes_dhr: bool = True
+    susr_apr_extended_by_care_and_support: bool = True
+    # The approved list holds work contact details only: addresses at these domains are refused.
+    approved_list_personal_email_domains: list[str] = Field(default_factory=lambda: [
+        "gmail.com", "googlemail.com", "hotmail.com", "hotmail.co.uk", "outlook.com", "live.co.uk", "yahoo.com",
+        "yahoo.co.uk", "icloud.com", "btinternet.com", "aol.com", "protonmail.com"])
 
     # -- anonymisation ---------------------------------------------------------------
     # Names that must never appear in free text or publications (a configurable list).

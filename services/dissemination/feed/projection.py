@@ -27,6 +27,9 @@ _RULES: dict[str, tuple[str, dict[str, str]]] = {
         "outcome": "outcome", "decided_on": "decided_on", "departs_from_criteria": "departs_from_criteria",
         "status": "status", "target_completion_date": "target_completion_date",
         "indicated_type": "indicated_type", "review_type": "review_type"}),
+    "review.susr_recorded.v1": ("susr_recorded", {
+        "decided_on": "decided_on", "covered_types": "covered_types", "review_type": "review_type",
+        "target_completion_date": "target_completion_date", "departs_from_criteria": "departs_from_criteria"}),
     "review.milestone_recorded.v1": ("review_milestone_recorded", {
         "milestone": "milestone", "on": "on", "status": "status", "review_type": "review_type"}),
     "review.proceedings_changed.v1": ("review_proceedings_changed", {
@@ -92,6 +95,9 @@ def project(event_type: str, payload: Mapping[str, Any]) -> Projected | None:
             data[target] = value
         else:
             dropped.append(target)
+    if entry_type == "susr_recorded" and isinstance(data.get("covered_types"), list):
+        # The duplication a SUSR removes: how many separate reviews it stands in for.
+        data["type_count"] = len(data["covered_types"])
     themes = tuple(data.get("themes") or ()) if entry_type in PUBLIC_ENTRY_TYPES else ()
     return Projected(entry_type=entry_type, board_code=str(payload["board_code"]),
                      review_id=payload.get("review_id"), data=data, dropped=tuple(dropped), themes=themes)

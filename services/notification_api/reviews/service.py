@@ -19,6 +19,7 @@ from shared.events.reviews import (
     ReviewMilestoneRecordedV1,
     ReviewProceedingsChangedV1,
     ReviewReferredV1,
+    ReviewSusrRecordedV1,
 )
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
@@ -42,7 +43,8 @@ from services.notification_api.reviews.schemas import (
     ReviewCreate,
 )
 from services.notification_api.rules import lifecycle, timescale
-from services.notification_api.rules.criteria import CriteriaAssessment, ReferralFacts, assess
+from services.notification_api.rules import susr
+from services.notification_api.rules.criteria import CriteriaAssessment
 from services.notification_api.rules.errors import RuleViolation
 from services.notification_api.rules import review_types as rt_rules
 from services.notification_api.rules.review_types import ReviewTypeSpec, target_completion_date
@@ -87,7 +89,26 @@ def get_visible(session: Session, principal: Principal, review_id: str, *, for_u
 def review_type_spec(row: ReviewType) -> ReviewTypeSpec:
     return ReviewTypeSpec(code=row.code, name_en=row.name_en, name_cy=row.name_cy,
                           reviewers_expected=row.reviewers_expected, is_review=row.is_review,
-                          target_months=row.target_months, target_days=row.target_days)
+                          target_months=row.target_months, target_days=row.target_days, family=row.family,
+                          standalone=row.standalone)
+
+
+def susr_policy(settings: Settings) -> susr.SusrPolicy:
+    """The SUSR thresholds the guidance leaves to policy, from the settings."""
+    return susr.SusrPolicy(dhr_min_age=settings.susr_dhr_min_age, owhr_min_age=settings.susr_owhr_min_age,
+                           mhhr_contact_months=settings.susr_mhhr_contact_months,
+                           owhr_excludes_dhr=settings.susr_owhr_excludes_dhr,
+                           apr_extended_by_care_and_support=settings.susr_apr_extended_by_care_and_support)
+
+
+def covered_families(session: Session, review: Review) -> list[str]:
+    """The constituent types (cpr, apr, dhr, mhhr, owhr) a decided review covers, from the
+    review types' rows: what an appointee must be approved for. Empty for a MAPF or no review."""
+    codes = list(review.covered_types or [])
+    if not codes:
+        return []
+    rows = session.exec(select(ReviewType).where(ReviewType.code.in_(codes))).all()
+    return sorted({r.family for r in rows if r.family})
 
 
 def review_type_specs(session: Session, *, active_only: bool = False) -> Mapping[str, ReviewTypeSpec]:
@@ -117,7 +138,8 @@ def state_of(session: Session, review: Review) -> lifecycle.ReviewState:
 
 def assessment_of(review: Review) -> CriteriaAssessment:
     return CriteriaAssessment(criteria_met=review.criteria_met, indicated_type=review.indicated_type,
-                              reasons=list(review.criteria_reasons))
+                              reasons=list(review.criteria_reasons),
+                              indicated_types=tuple(review.indicated_types or ()))
 
 
 def completed_on(review: Review) -> date | None:
@@ -163,11 +185,15 @@ def detail(session: Session, review: Review, *, new: bool = False) -> dict:
         "abuse_or_neglect": review.abuse_or_neglect,
         "child": {"age_years": review.child_age_years,
                   "on_child_protection_register_in_prior_6_months": review.on_child_protection_register_in_prior_6_months,
-                  "looked_after_in_prior_6_months": review.looked_after_in_prior_6_months},
+                  "looked_after_in_prior_6_months": review.looked_after_in_prior_6_months}
+        if review.person == "child" else None,
+        "adult_at_risk": review.adult_at_risk, "homicide": review.homicide,
+        "susr_assessment": review.susr_assessment,
         "agencies_involved": list(review.agencies_involved), "summary": review.summary,
         "criteria_assessment": {"criteria_met": review.criteria_met, "indicated_type": review.indicated_type,
                                 "reasons": list(review.criteria_reasons)},
-        "review_type": review.review_type, "decision": decision,
+        "review_type": review.review_type, "covered_types": list(review.covered_types or []),
+        "decision": decision,
         "departs_from_criteria": review.departs_from_criteria,
         "target_completion_date": review.target_completion_date, "timescale": figures,
         "milestones": [{"milestone": m.milestone, "date": m.occurred_on, "note": m.note, "source": m.source,
@@ -213,21 +239,35 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate) 
     if existing:
         raise Problem(409, "This board has already notified a review with this board_reference.",
                       slug="duplicate-board-reference", existing_review_id=existing)
-    facts = ReferralFacts(
-        harm=None if body.trigger.kind == "other" else body.trigger.kind,
-        abuse_or_neglect=body.abuse_or_neglect,
-        on_child_protection_register_in_prior_6_months=body.child.on_child_protection_register_in_prior_6_months,
-        looked_after_in_prior_6_months=body.child.looked_after_in_prior_6_months,
-        age_years=body.child.age_years, trigger_date=body.trigger.date)
-    result = assess(facts)
+    if body.child is None and body.adult_at_risk is None and body.homicide is None:
+        raise _invalid("no_subject", "A referral is about a child harmed (`child`), an adult at risk harmed "
+                       "(`adult_at_risk`) or a homicide (`homicide`): give each that applies.", "child")
+    facts = susr.SusrFacts(
+        harm=None if body.trigger.kind == "other" else body.trigger.kind, abuse_or_neglect=body.abuse_or_neglect,
+        trigger_date=body.trigger.date,
+        child=susr.ChildFacts(**body.child.model_dump()) if body.child else None,
+        adult_at_risk=susr.AdultAtRiskFacts(**body.adult_at_risk.model_dump()) if body.adult_at_risk else None,
+        homicide=susr.HomicideFacts(**body.homicide.model_dump()) if body.homicide else None)
+    policy = susr_policy(settings)
+    missing = susr.missing_facts(facts, policy)
+    if missing:
+        raise _invalid("fact_required", f"{missing[0]} is required for these facts (it decides whether a review "
+                       "type's criteria are met).", missing[0])
+    full = susr.assess_susr(facts, policy)
+    result = susr.criteria_answer(facts, full)
+    child = body.child
     review = Review(
         board_code=principal.board_code, board_reference=body.board_reference, referral_date=body.referral_date,
         trigger_kind=body.trigger.kind, trigger_date=body.trigger.date, abuse_or_neglect=body.abuse_or_neglect,
-        child_age_years=body.child.age_years,
-        on_child_protection_register_in_prior_6_months=body.child.on_child_protection_register_in_prior_6_months,
-        looked_after_in_prior_6_months=body.child.looked_after_in_prior_6_months,
+        person="child" if child else ("adult_at_risk" if body.adult_at_risk else "none"),
+        child_age_years=child.age_years if child else 0,
+        on_child_protection_register_in_prior_6_months=bool(child and child.on_child_protection_register_in_prior_6_months),
+        looked_after_in_prior_6_months=bool(child and child.looked_after_in_prior_6_months),
+        adult_at_risk=body.adult_at_risk.model_dump() if body.adult_at_risk else None,
+        homicide=body.homicide.model_dump() if body.homicide else None,
         agencies_involved=sorted(set(body.agencies_involved)), summary=body.summary,
-        criteria_met=result.criteria_met, indicated_type=result.indicated_type, criteria_reasons=result.reasons)
+        criteria_met=result.criteria_met, indicated_type=result.indicated_type, criteria_reasons=result.reasons,
+        indicated_types=list(result.indicated_types), susr_assessment=susr.public(full))
     session.add(review)
     audit(session, principal, review, "create", "referral")
     add_event(session, subject=review.id, data=ReviewReferredV1(
@@ -241,21 +281,36 @@ def record_decision(session: Session, principal: Principal, review_id: str, body
     review = get_visible(session, principal, review_id, for_update=True)
     check_free_text(session, {"rationale": body.rationale})
     offered = review_type_specs(session, active_only=True)
-    spec = offered.get(body.outcome)
-    if spec is None and body.outcome != lifecycle.NO_REVIEW:
-        raise _invalid("unknown_review_type", f"Review type {body.outcome} is not offered.", "outcome")
+    covers = list(dict.fromkeys(body.covers)) if body.covers else None
+    if body.outcome == lifecycle.SUSR:
+        codes = covers or []
+        bad = [c for c in codes if c not in offered or offered[c].family is None]
+        if bad:
+            raise _invalid("unknown_review_type", f"Review type {bad[0]} is not offered as part of a SUSR.", "covers")
+    elif body.outcome == lifecycle.NO_REVIEW:
+        codes = []
+    else:
+        spec = offered.get(body.outcome)
+        if spec is None or not spec.standalone:
+            raise _invalid("unknown_review_type", f"Review type {body.outcome} is not offered.", "outcome")
+        codes = [body.outcome]
     try:
         result = lifecycle.decide(state_of(session, review), body.outcome, body.decided_on, body.rationale,
-                                  assessment_of(review), today(), offered)
+                                  assessment_of(review), today(), offered, covers=covers)
     except RuleViolation as exc:
         raise rule_problem(exc) from None
     review.outcome = body.outcome
-    review.review_type = spec.code if spec else None
+    review.covered_types = codes
     review.decided_on = body.decided_on
     review.rationale = result.rationale
     review.departs_from_criteria = result.departs_from_criteria
     review.status = result.status.value
-    review.target_completion_date = target_completion_date(spec, body.decided_on) if spec else None
+    if codes:
+        # One type: its target. A SUSR: the earliest of the types it covers, and that type governs.
+        review.review_type, review.target_completion_date = susr.governing_target(
+            [offered[c] for c in codes], body.decided_on)
+    else:
+        review.review_type, review.target_completion_date = None, None
     if review.status == "closed":
         review.closed_on = body.decided_on
     _touch(review)
@@ -266,6 +321,12 @@ def record_decision(session: Session, principal: Principal, review_id: str, body
                   decided_on=review.decided_on, departs_from_criteria=review.departs_from_criteria,
                   status=review.status, target_completion_date=review.target_completion_date,
                   indicated_type=review.indicated_type, review_type=review.review_type))
+    if review.outcome == lifecycle.SUSR:
+        add_event(session, subject=review.id, data=ReviewSusrRecordedV1(
+            review_id=review.id, board_code=review.board_code, decided_on=review.decided_on,
+            covered_types=list(review.covered_types), review_type=review.review_type,
+            target_completion_date=review.target_completion_date,
+            departs_from_criteria=review.departs_from_criteria))
     if review.status == "closed":
         _closed_event(session, review)
     return review
@@ -446,5 +507,10 @@ def read_audit(session: Session, principal: Principal, review_id: str, *, limit:
     return rows, next_cursor
 
 
-def review_types(session: Session) -> list[ReviewType]:
-    return list(session.exec(select(ReviewType).where(ReviewType.active).order_by(ReviewType.code)).all())
+def review_types(session: Session, *, include_susr_only: bool = False) -> list[ReviewType]:
+    """Active types; by default those that are outcomes of their own (what the CPR API offered),
+    with ``include_susr_only`` also the types decided only as part of a SUSR."""
+    query = select(ReviewType).where(ReviewType.active)
+    if not include_susr_only:
+        query = query.where(ReviewType.standalone)
+    return list(session.exec(query.order_by(ReviewType.code)).all())

@@ -171,7 +171,12 @@ def audit(review_id: str, session: SessionDep, principal: PrincipalDep, limit: L
 
 
 @types_router.get("", response_model=list[ReviewTypePublic], summary="Review types a board can decide on",
-                  description="Reference data (English and Welsh names, target from the decision). "
-                              "`no_review` is a decision, not a type.")
-def list_review_types(session: SessionDep, principal: PrincipalDep):
-    return [ReviewTypePublic.model_validate(t, from_attributes=True) for t in service.review_types(session)]
+                  description="Reference data (English and Welsh names, target from the decision, the SUSR "
+                              "`family` a type stands for). `no_review` and `susr` are decisions, not types; a "
+                              "`susr` decision covers types listed here.")
+def list_review_types(session: SessionDep, principal: PrincipalDep,
+                      all: Annotated[QueryBool, Query(description="Also the types decided only as part of a "
+                                                                  "Single Unified Safeguarding Review (APR, DHR, "
+                                                                  "MHHR, OWHR).")] = False):
+    return [ReviewTypePublic.model_validate(t, from_attributes=True)
+            for t in service.review_types(session, include_susr_only=all)]

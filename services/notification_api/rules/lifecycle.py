@@ -75,6 +75,9 @@ class Status(StrEnum):
 
 # The decision to hold no review: an outcome, not a review type (it has no timescale).
 NO_REVIEW = "no_review"
+# A Single Unified Safeguarding Review: a decision covering one or more review types (its
+# timescale is theirs, the earliest governing), not a type of its own.
+SUSR = "susr"
 
 
 class Milestone(StrEnum):
@@ -158,23 +161,27 @@ def _parse(enum: type[StrEnum], value: str, code: str, what: str):
 
 
 def _outcome(outcome: str, types: ReviewTypes) -> str:
-    if outcome != NO_REVIEW and outcome not in types:
-        allowed = ", ".join([*types, NO_REVIEW])
+    if outcome not in (NO_REVIEW, SUSR) and outcome not in types:
+        allowed = ", ".join([*types, SUSR, NO_REVIEW])
         raise invalid("unknown_outcome", f"Unknown decision outcome {outcome!r}; expected one of: {allowed}.")
     return outcome
 
 
 def departs_from_criteria(assessment: CriteriaAssessment, outcome: str,
-                          types: ReviewTypes = DEFAULT_REVIEW_TYPES) -> bool:
+                          types: ReviewTypes = DEFAULT_REVIEW_TYPES, covers: tuple[str, ...] | list[str] = ()) -> bool:
     """True when the decision is not what the criteria indicate.
 
-    Criteria met: anything but the indicated type departs (the other CPR type, a
-    forum, no review). Criteria not met: a statutory review (``is_review``) departs;
-    a learning forum or no review does not (MAPF is the route the guidance offers).
+    Criteria met: anything but the indicated review departs: a SUSR must cover exactly the
+    indicated types, a single type is right only when it is the one type indicated, and a
+    forum or no review departs. Criteria not met: a statutory review (``is_review``) or a
+    SUSR departs; a learning forum or no review does not (MAPF is the route the guidance offers).
     """
     outcome = _outcome(outcome, types)
+    indicated = set(assessment.indicated_types)
+    if outcome == SUSR:
+        return not assessment.criteria_met or set(covers) != indicated
     if assessment.criteria_met:
-        return outcome != assessment.indicated_type
+        return indicated != {outcome}
     return outcome != NO_REVIEW and types[outcome].is_review
 
 
@@ -186,14 +193,25 @@ def decide(
     assessment: CriteriaAssessment,
     today: date,
     types: ReviewTypes = DEFAULT_REVIEW_TYPES,
+    covers: tuple[str, ...] | list[str] | None = None,
 ) -> DecisionResult:
     """Record the Board's decision on a referral.
 
     Raises RuleViolation: 422 unknown_outcome, 409 decision_already_recorded,
-    422 decision_in_future, 422 decision_before_referral, 422 rationale_required.
-    ``no_review`` closes the review at once; a review type (a code in ``types``) starts it.
+    422 decision_in_future, 422 decision_before_referral, 422 rationale_required,
+    422 covers_required (a SUSR names the types it covers), 422 covers_only_for_susr,
+    422 unknown_review_type (a SUSR covers types in ``types``).
+    ``no_review`` closes the review at once; a review type (a code in ``types``) or a SUSR starts it.
     """
     outcome = _outcome(outcome, types)
+    if outcome == SUSR and not covers:
+        raise invalid("covers_required", "A Single Unified Safeguarding Review names the review types it covers "
+                                         "(`covers`).")
+    if outcome != SUSR and covers:
+        raise invalid("covers_only_for_susr", f"`covers` is for a SUSR; a {outcome} decision covers its own type.")
+    unknown = [c for c in covers or () if c not in types]
+    if unknown:
+        raise invalid("unknown_review_type", f"A SUSR cannot cover {', '.join(unknown)}: not a review type.")
     if state.status is not Status.REFERRED or state.outcome is not None:
         raise conflict(
             "decision_already_recorded",
@@ -212,11 +230,11 @@ def decide(
             f"The decision date {decided_on.isoformat()} is before the referral date "
             f"{state.referred_on.isoformat()}.",
         )
-    departs = departs_from_criteria(assessment, outcome, types)
+    departs = departs_from_criteria(assessment, outcome, types, tuple(covers or ()))
     clean = rationale.strip() if rationale and rationale.strip() else None
     if departs and clean is None:
         indicated = (
-            f"the criteria indicate {assessment.indicated_type}"
+            f"the criteria indicate {' and '.join(assessment.indicated_types)}"
             if assessment.criteria_met
             else "the criteria are not met"
         )

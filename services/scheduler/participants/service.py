@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -71,6 +72,22 @@ def create(session: Session, principal: Principal, body: ParticipantCreate) -> P
         calendar_status="pending" if body.calendar_url else "none")
     session.add(row)
     session.flush()
+    return row
+
+
+def from_appointment(session: Session, *, board_code: str, approved_reviewer_id: str, display_name: str,
+                     email: str, role: str) -> Participant:
+    """The board's participant for a chair or reviewer it appointed from the approved list, so
+    it can invite them: one per person and board (a stable id), kept up to date by later
+    appointments. Their diary is added as for anyone else."""
+    pid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"cpr:approved-reviewer:{board_code}:{approved_reviewer_id}"))
+    row = session.get(Participant, pid)
+    if row is None:
+        row = Participant(id=pid, board_code=board_code, display_name=display_name, email=email,
+                          agency_code="approved_list", role=role, working_hours=json.dumps(DEFAULT_WORKING_HOURS))
+    else:
+        row.email, row.role, row.updated_at = email, role, utcnow()
+    session.add(row)
     return row
 
 

@@ -18,12 +18,12 @@ def _seed_review_types() -> list[dict]:
     """The seed rows (rules/review_types.py). After that the table is the authority: a type's
     target is changed by updating its row, and a new type is a new row (docs/DEVELOPING.md);
     a review's target date is fixed when it is decided."""
-    from services.notification_api.rules.review_types import DEFAULT_REVIEW_TYPES
+    from services.notification_api.rules.review_types import CONCISE_CPR, EXTENDED_CPR, MAPF
 
     return [{"code": spec.code, "name_en": spec.name_en, "name_cy": spec.name_cy,
              "target_months": spec.target_months, "target_days": spec.target_days,
              "reviewers_expected": spec.reviewers_expected, "is_review": spec.is_review, "active": True}
-            for spec in DEFAULT_REVIEW_TYPES.values()]
+            for spec in (CONCISE_CPR, EXTENDED_CPR, MAPF)]  # the SUSR's types: revision i16_susr
 
 
 def upgrade() -> None:
