@@ -115,6 +115,9 @@ def _char(ch: str) -> str:
     return "".join(_HOMOGLYPHS.get(c, c) for c in out)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def normalise(text: str) -> tuple[str, list[int] | None]:
     """The text as matched, and for each of its characters the index in ``text`` (None when
     the text is ASCII and so unchanged)."""
@@ -122,14 +125,20 @@ def normalise(text: str) -> tuple[str, list[int] | None]:
         return text, None
     out: list[str] = []
     idx: list[int] = []
-    for i, ch in enumerate(text):
-        if ch < "\x80":
-            out.append(ch)
-            idx.append(i)
-            continue
-        for c in _char(ch):
+    pos = 0
+    for m in _NON_ASCII.finditer(text):
+        i = m.start()
+        if i > pos:
+            out.append(text[pos:i])
+            idx.extend(range(pos, i))
+        c = _char(m.group())
+        if c:
             out.append(c)
-            idx.append(i)
+            idx.extend([i] * len(c))
+        pos = i + 1
+    if pos < len(text):
+        out.append(text[pos:])
+        idx.extend(range(pos, len(text)))
     return "".join(out), idx
 
 
@@ -174,7 +183,7 @@ _AREAS = (
 _AREA_RE = "|".join(sorted(_AREAS, key=len, reverse=True))
 # Inward code letters never use C, I, K, M, O or V.
 _POSTCODE = re.compile(
-    rf"(?<![A-Za-z0-9])(?:(?:{_AREA_RE})\d[A-Z\d]?|GIR)[ \t\-]{{0,2}}\d[ABD-HJLNP-UW-Z]{{2}}(?![A-Za-z0-9])",
+    rf"(?<![A-Za-z0-9])(?=[A-Za-z]{{1,2}}\d)(?:(?:{_AREA_RE})\d[A-Z\d]?|GIR)[ \t\-]{{0,2}}\d[ABD-HJLNP-UW-Z]{{2}}(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 
@@ -237,7 +246,7 @@ _MONTHS_CY = (
     r"|ion|chwef|maw|ebr|meh|gorff|hyd|tach|dach|rhag|rhagf"
 )
 _MONTH = rf"(?:{_MONTHS_EN}|{_MONTHS_CY})\.?"
-_DAY = r"\d{1,2}(?:st|nd|rd|th|af|il|ydd|ed|fed|eg)?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th|af|ail|il|ain|ydd|edd|ed|fed|eg)?"
 _YEAR = r"(?:\d{4}|'?\d{2})"
 _DATE = (
     rf"(?:\d{{1,2}}\s?[/.\-]\s?\d{{1,2}}\s?[/.\-]\s?\d{{2,4}}"  # 12/03/2015, 3.4.19
@@ -252,18 +261,20 @@ _DOB_WORDS = (
     r"|date\s+of\s+birth|birth\s*date|birthday"
     r"|born"
     r"|b\.(?=\s*\d)"
-    r"|dyddiad\s+geni|d\.?\s?g\.?(?=\s*[:(]|\s+\d)|pen-?blwydd"
+    r"|dyddiad\s+geni(?:'r)?|d\.?\s?g\.?(?=\s*[:(]|\s+\d)|pen-?blwydd"
     r"|g?anwyd|ganed"
 )
 _FILLER = (
-    r"(?:on|in|of|is|was|were|the|his|her|their|he|she|they|ar|ym|mis|yn|hi|fe|e|o|ei|eu|yw|oedd)"
+    r"(?:on|in|of|is|was|were|the|his|her|their|he|she|they|child|baby|boy|girl|mother|father"
+    r"|ar|ym|mis|yn|hi|fe|e|o|ei|eu|yw|oedd|y|yr|'r|plentyn|bachgen|babi|ferch|merch|tad|fam|mam)"
 )
 _DOB = re.compile(
     rf"(?<![A-Za-z])(?:{_DOB_WORDS})[\s:\-=(\[]*(?:{_FILLER}\b[\s,:(]*){{0,4}}{_DATE}(?![\w])",
     re.IGNORECASE,
 )
+_DOB_AFTER_WORDS = re.compile(r"date\s+of\s+birth|d\.?o\.?b|dyddiad\s+geni|birthday|pen-?blwydd", re.IGNORECASE)
 _DOB_AFTER = re.compile(
-    rf"(?<![\w/.\-]){_DATE}\s*[,(\[]?\s*(?:(?:his|her|their|ei|eu)\s+)?"
+    rf"(?<![\w/.\-])(?=\d|[A-Za-z]{{3}})(?:{_DATE})\s*[,(\[]?\s*(?:(?:his|her|their|ei|eu)\s+)?"
     rf"(?:date\s+of\s+birth|d\.?o\.?b\b\.?|dyddiad\s+geni|birthday|pen-?blwydd)",
     re.IGNORECASE,
 )
@@ -296,9 +307,10 @@ _STREET_CY = (
 _FLAT = r"(?:Flat|Fflat|Apartment|Apt\.?|Unit|Uned)\s*\d{1,4}[A-Za-z]?"
 _HOUSE = rf"(?:{_FLAT}\s*,?\s*)?\d{{1,4}}[A-Za-z]?(?:\s?-\s?\d{{1,4}}[A-Za-z]?)?,?\s+"
 _CAPWORD = r"[A-Z][A-Za-z'\-]*"
+_CAPWORDS = rf"{_CAPWORD}(?:\s+(?:(?:y|yr|ar|a)\s+)?{_CAPWORD}){{0,3}}"
 _ADDRESS = re.compile(
-    rf"(?<![\w.,/])(?:{_HOUSE}(?:{_CAPWORD}\s+){{1,4}}(?:{_STREET_EN})\b"
-    rf"|{_HOUSE}(?:{_STREET_CY})\s+(?:(?:y|yr|'r|ap|ab|a|ar)\s+)?{_CAPWORD}"
+    rf"(?<![\w.,/])(?:{_HOUSE}{_CAPWORDS}\s+(?:{_STREET_EN})\b"
+    rf"|{_HOUSE}(?:{_STREET_CY})(?:'r\s*|\s+)(?:(?:y|yr|'r|ap|ab|a|ar)\s+)?{_CAPWORD}"
     rf"|{_FLAT}(?![\w]))"
 )
 _ADDRESS_CONTEXT = re.compile(
@@ -329,6 +341,23 @@ _KIN = frozenset(
 _KIN_PHRASE = re.compile(r"\b(?:known\s+as|by\s+the\s+name\s+of|(?:first\s+|sur)?name\s+(?:is|was)|o'r\s+enw|a\s+elwir\s+yn|enw\s+(?:y|ei)\s+\w+\s+yw)\s*,?\s*$", re.IGNORECASE)
 _FAMILY_AFTER = frozenset({"family", "household", "twins", "children", "family's"})
 _PARTICLES = frozenset({"ap", "ab", "ferch", "verch", "van", "von", "de", "da", "di", "le", "bin", "ibn", "al", "el"})
+
+
+_MUTATIONS = {
+    "p": ("b", "mh", "ph"), "t": ("d", "nh", "th"), "c": ("g", "ngh", "ch"), "b": ("f", "m"),
+    "d": ("dd", "n"), "g": ("", "ng"), "m": ("f",), "ll": ("l",), "rh": ("r",),
+}
+
+
+def _mutations(word: str) -> set[str]:
+    """A Welsh word with its initial consonant mutations (Caerdydd: Gaerdydd, Nghaerdydd, ...)."""
+    out = {word}
+    for radical in ("ll", "rh", "p", "t", "c", "b", "d", "g", "m"):
+        if word.startswith(radical) and not (radical == "c" and word.startswith("ch")) \
+                and not (radical == "d" and word.startswith("dd")):
+            out.update(m + word[len(radical):] for m in _MUTATIONS[radical] if len(word) > len(radical))
+            break
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -366,9 +395,10 @@ def _lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozense
             continue
         toks = tuple(t.lower() for t in _TOKEN.findall(normalise(line)[0]))
         if toks:
-            gaz.setdefault(toks[0], []).append(toks)
-            if len(toks) == 1:
-                ambiguous.add(toks[0])
+            for first in _mutations(toks[0]):  # yng Nghaerdydd, yn Nhŷ Hywel, o Gaerdydd
+                gaz.setdefault(first, []).append((first, *toks[1:]))
+                if len(toks) == 1:
+                    ambiguous.add(first)
     for v in gaz.values():
         v.sort(key=len, reverse=True)
     ambiguous |= stop
@@ -439,7 +469,8 @@ def _find_names(norm: str) -> list[tuple[int, int]]:
             k = run_from(i)
             run = range(i, k)
             b = [base(j) for j in run]
-            strong = [w for w in b if (w in given or w in surnames) and w not in ambiguous]
+            strong = [w for w in b if ((w in given or w in surnames) and w not in ambiguous)
+                      or ("-" in w and all(p in given for p in w.split("-")))]
             known = [w for w in b if w in given or w in surnames]
             poss = lows[k - 1].endswith("'s") and k < n and lows[k] in _KIN
             before_family = k < n and lows[k] in _FAMILY_AFTER and i > 0 and lows[i - 1] in ("the", "y", "teulu")
@@ -517,7 +548,7 @@ def find_identifiers(
             for m in rx.finditer(norm):
                 raw.add(("email", m.start(), m.end()))
     if "date_of_birth" in want:
-        for rx in (_DOB, _DOB_AFTER):
+        for rx in (_DOB, _DOB_AFTER) if _DOB_AFTER_WORDS.search(norm) else (_DOB,):
             for m in rx.finditer(norm):
                 raw.add(("date_of_birth", m.start(), m.end()))
     if "ni_number" in want:
