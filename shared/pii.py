@@ -269,7 +269,7 @@ _FILLER = (
     r"|ar|ym|mis|yn|hi|fe|e|o|ei|eu|yw|oedd|y|yr|'r|plentyn|bachgen|babi|ferch|merch|tad|fam|mam)"
 )
 _DOB = re.compile(
-    rf"(?<![A-Za-z])(?:{_DOB_WORDS})[\s:\-=(\[]*(?:{_FILLER}\b[\s,:(]*){{0,4}}{_DATE}(?![\w])",
+    rf"(?<![A-Za-z])(?=[dDbBgGpPaA])(?:{_DOB_WORDS})[\s:\-=(\[]*(?:{_FILLER}\b[\s,:(]*){{0,4}}{_DATE}(?![\w])",
     re.IGNORECASE,
 )
 _DOB_AFTER_WORDS = re.compile(r"date\s+of\s+birth|d\.?o\.?b|dyddiad\s+geni|birthday|pen-?blwydd", re.IGNORECASE)
@@ -283,7 +283,7 @@ _DOB_AFTER = re.compile(
 
 # First letter never D F I Q U V; second never D F I O Q U V; BG GB KN NK NT TN ZZ are not issued.
 _NI = re.compile(
-    r"(?<![A-Za-z0-9])(?!(?:BG|GB|KN|NK|NT|TN|ZZ))[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+    r"(?<![A-Za-z0-9])(?=[A-Za-z]{2}[ .\-]{0,2}\d)(?!(?:BG|GB|KN|NK|NT|TN|ZZ))[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
     r"[ .\-]{0,2}\d{2}[ .\-]{0,2}\d{2}[ .\-]{0,2}\d{2}(?:[ .\-]{0,2}(?P<suffix>[A-D]))?(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
@@ -309,7 +309,7 @@ _HOUSE = rf"(?:{_FLAT}\s*,?\s*)?\d{{1,4}}[A-Za-z]?(?:\s?-\s?\d{{1,4}}[A-Za-z]?)?
 _CAPWORD = r"[A-Z][A-Za-z'\-]*"
 _CAPWORDS = rf"{_CAPWORD}(?:\s+(?:(?:y|yr|ar|a)\s+)?{_CAPWORD}){{0,3}}"
 _ADDRESS = re.compile(
-    rf"(?<![\w.,/])(?:{_HOUSE}{_CAPWORDS}\s+(?:{_STREET_EN})\b"
+    rf"(?<![\w.,/])(?=\d|Fl|Ff|Ap|Un)(?:{_HOUSE}{_CAPWORDS}\s+(?:{_STREET_EN})\b"
     rf"|{_HOUSE}(?:{_STREET_CY})(?:'r\s*|\s+)(?:(?:y|yr|'r|ap|ab|a|ar)\s+)?{_CAPWORD}"
     rf"|{_FLAT}(?![\w]))"
 )
@@ -544,7 +544,9 @@ def find_identifiers(
             if _is_uk_phone(m):
                 raw.add(("phone", m.start(), m.end()))
     if "email" in want:
-        for rx in (_EMAIL, _EMAIL_WORDS):
+        low = norm.lower()
+        rxs = ((_EMAIL,) if ("@" in norm or "%40" in norm or "at" in low) else ()) + ((_EMAIL_WORDS,) if "dot" in low else ())
+        for rx in rxs:
             for m in rx.finditer(norm):
                 raw.add(("email", m.start(), m.end()))
     if "date_of_birth" in want:
