@@ -35,6 +35,7 @@ def review_for(session: Session, principal: Principal, review_id: str) -> Review
     return record
 
 
-def check_free_text(session, fields: dict[str, str | None]) -> None:
-    """Free text (meeting location, notes) must not carry identifiers of a child or family."""
-    reject_identifiers(fields, settings_for(session).identifier_names)
+def check_free_text(session, fields: dict[str, str | None], *, kinds=None) -> None:
+    """Free text (meeting location, notes) must not carry identifiers of a child or family.
+    kinds=NOT_NAMES for fields that hold a professional's work name (display name, role)."""
+    reject_identifiers(fields, settings_for(session).identifier_names, kinds=kinds)

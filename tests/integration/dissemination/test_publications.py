@@ -140,6 +140,7 @@ def test_board_scoping_keys_idempotency_and_unknown_themes(clients, keys, emit, 
     assert c.post("/v1/publications", json=publication_body(), headers=h).status_code == 409
     r = c.post("/v1/publications", json=publication_body(themes=["neglect", "astrology"]), headers=keys.board())
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "themes[1]"
+    assert "astrology" not in r.text  # client text is named by position, never repeated
     r = c.post("/v1/publications", json={**publication_body(), "child_name": "x"}, headers=keys.board())
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "extra_forbidden"
 
