@@ -72,8 +72,10 @@ def test_unknown_agency_code_and_unknown_fields_are_refused(api):
 def test_identifiers_in_the_summary_are_refused_naming_the_field_never_the_text(api, text, kind):
     r = api.c.post("/v1/reviews", json=referral("GW-P", summary=text), headers=api.h())
     body = problem(r, 422)
-    assert body["errors"] == [{"field": "summary", "in": "body", "message": body["errors"][0]["message"],
-                               "code": f"identifier:{kind}"}]
+    err = body["errors"][0]
+    assert body["errors"] == [{"field": "summary", "in": "body", "message": err["message"],
+                               "code": f"identifier:{kind}", "start": err["start"], "end": err["end"]}]
+    assert 0 <= err["start"] < err["end"] <= len(text)  # where it is, so the text can be highlighted
     assert "summary" in body["detail"]
     for fragment in ("943 476", "CF10", "07700", "j.smith", "12 March"):
         assert fragment not in r.text
