@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from shared.auth import ApiKey, Board, new_api_key
 from shared.db import make_engine, session_scope, utcnow
 from shared.logs import configure_logging
+from shared.mail import models as _mail_models  # noqa: F401  (the mail outbox, a platform table)
 from shared.migrations import upgrade
 from shared.service import make_runtime, make_transport
 from shared.settings import SERVICE_NAMES, Settings, get_settings
@@ -26,10 +27,12 @@ admin = typer.Typer(help="Keys and boards.", no_args_is_help=True)
 key_app = typer.Typer(help="API keys (shown once, stored as HMAC).", no_args_is_help=True)
 board_app = typer.Typer(help="Regional Safeguarding Boards (data, not code).", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-lettered messages: list and replay.", no_args_is_help=True)
+mail_app = typer.Typer(help="The mail outbox: what was sent, what failed, retrying.", no_args_is_help=True)
 app.add_typer(admin, name="admin")
 admin.add_typer(key_app, name="key")
 admin.add_typer(board_app, name="board")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(mail_app, name="mail")
 
 ServiceArg = Annotated[str, typer.Argument(help="notification_api, scheduler or dissemination")]
 
@@ -132,6 +135,11 @@ def _up_single_process(settings: Settings) -> None:
         threading.Thread(target=server.run, name=f"{spec.name}-api", daemon=True).start()
     _quickstart_keys(settings)
     typer.echo("CPR quick start (SQLite in %s, in-process events). Ctrl-C stops." % settings.data_dir.resolve())
+    if not settings.smtp_url:
+        from shared.mail import mail_folder
+
+        typer.echo(f"  e-mail is written as .eml files to {mail_folder(settings, '<service>')} "
+                   "(set CPR_SMTP_URL to send it)")
     _print_urls(settings)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -271,6 +279,53 @@ def dlq_replay(service: ServiceArg,
     spec = _spec(service)
     n = make_transport(settings).replay_dead_letters(spec.topology(settings), set(message_id) if message_id else None)
     typer.echo(f"replayed {n}")
+
+
+# -- mail -------------------------------------------------------------------------------
+@mail_app.command("list")
+def mail_list(service: Annotated[Optional[str], typer.Argument(help="One service; all by default")] = None,
+              failed: Annotated[bool, typer.Option("--failed", help="Only failed and unknown messages")] = False,
+              status: Annotated[Optional[str], typer.Option(help="Only this status")] = None,
+              limit: int = 100) -> None:
+    """Messages in the mail outbox, newest first, one JSON line each (never the body)."""
+    from shared.mail.models import FINAL_FAILURES, MailOutbox
+
+    settings = get_settings()
+    total = 0
+    for spec in ([_spec(service)] if service else specs().values()):
+        engine = make_engine(settings.database_url(spec.name))
+        with Session(engine) as session:
+            query = select(MailOutbox).order_by(MailOutbox.created_at.desc()).limit(limit)
+            if failed:
+                query = query.where(MailOutbox.status.in_(FINAL_FAILURES))
+            if status:
+                query = query.where(MailOutbox.status == status)
+            for row in session.exec(query):
+                total += 1
+                typer.echo(json.dumps({"service": spec.name, "id": row.id, "message_id": row.message_id,
+                                       "status": row.status, "purpose": row.purpose, "to": row.recipient,
+                                       "attempts": row.attempts, "created_at": row.created_at.isoformat(),
+                                       "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+                                       "last_error": row.last_error}))
+        engine.dispose()
+    typer.echo(f"{total} message(s)", err=True)
+
+
+@mail_app.command("retry")
+def mail_retry(service: ServiceArg, mail_id: str) -> None:
+    """Send a failed or unknown message again. For `unknown` it may arrive twice: check first."""
+    from shared.mail.models import FINAL_FAILURES, MailOutbox
+
+    engine = make_engine(get_settings().database_url(_spec(service).name))
+    with session_scope(engine) as session:
+        row = session.get(MailOutbox, mail_id)
+        if row is None or row.status not in FINAL_FAILURES:
+            typer.echo(f"no failed or unknown message {mail_id} in {service}", err=True)
+            raise typer.Exit(1)
+        row.status, row.next_attempt_at, row.attempts = "pending", None, 0
+        session.add(row)
+    engine.dispose()
+    typer.echo(f"queued {mail_id} again")
 
 
 @app.command("asyncapi")

@@ -116,4 +116,26 @@ def create_platform_tables(op) -> None:
     )
 
 
-PLATFORM_TABLES = ("boards", "api_keys", "idempotency_keys", "outbox", "inbox")
+PLATFORM_TABLES = ("boards", "api_keys", "idempotency_keys", "outbox", "inbox", "mail_outbox")
+
+
+def create_mail_outbox(op) -> None:
+    """The mail outbox every service has (shared/mail); added by each service's mail migration."""
+    op.create_table(
+        "mail_outbox",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("message_id", sa.String(255), nullable=False, unique=True),
+        sa.Column("purpose", sa.String(64), nullable=False),
+        sa.Column("recipient", sa.String(320), nullable=False),
+        sa.Column("subject", sa.String(500), nullable=False),
+        sa.Column("raw", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("claim_token", sa.String(32), nullable=True),
+        sa.Column("claimed_at", utc_dt(), nullable=True),
+        sa.Column("next_attempt_at", utc_dt(), nullable=True),
+        sa.Column("last_error", sa.String(500), nullable=True),
+        sa.Column("created_at", utc_dt(), nullable=False),
+        sa.Column("sent_at", utc_dt(), nullable=True),
+    )
+    op.create_index("ix_mail_outbox_status_due", "mail_outbox", ["status", "next_attempt_at"])

@@ -34,9 +34,10 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-def add_event(session: Session, *, source: str, type: str, data: BaseModel, subject: str | None = None) -> Envelope:
-    """Stage an event in the caller's transaction. It is published only if that commits."""
-    envelope = make_envelope(type=type, source=source, data=data, subject=subject)
+def add_event(session: Session, data: BaseModel, *, subject: str | None = None) -> Envelope:
+    """Stage an event in the caller's transaction. It is published only if that commits. The
+    type and source come from the payload class (`make_envelope`)."""
+    envelope = make_envelope(data, subject=subject)
     session.add(OutboxMessage(event_id=envelope.id, event_type=envelope.type, body=envelope.to_json()))
     return envelope
 

@@ -44,11 +44,15 @@ class ServiceSpec:
     # `boards` table is always one.
     reference_tables: tuple[str, ...] = ()
     openapi_tags: list[dict] = field(default_factory=list)
+    # (package, folder) pairs served under /static after shared/web's own (a service's page CSS).
+    static_packages: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def source(self) -> str:
         """CloudEvents `source` of the events this service publishes."""
-        return f"/cpr/{self.name}"
+        from shared.events.registry import source_of
+
+        return source_of(self.name)
 
     def topology(self, settings: Settings) -> Topology:
         return Topology(

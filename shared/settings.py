@@ -50,6 +50,23 @@ class Settings(BaseSettings):
     dissemination_port: int = DEFAULT_PORTS["dissemination"]
     public_base_url: str | None = None
 
+    # -- e-mail (shared/mail) -----------------------------------------------------------
+    # smtp://host:25 (plain), smtp+starttls://user:pass@host:587, smtps://user:pass@host:465;
+    # unset: messages are written as .eml files under <data_dir>/mail/<service>/.
+    smtp_url: str | None = None
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "cpr-scheduler@example.gov.wales"
+    mail_from_name: str = "Child Practice Reviews Wales / Adolygiadau Ymarfer Plant Cymru"
+    mail_poll_seconds: float = 2.0
+    mail_batch_size: int = 50
+    # Attempts before a message is failed for good (a 5xx answer fails it at once).
+    mail_max_attempts: int = 8
+    mail_retry_base_seconds: float = 30.0
+    mail_retry_max_seconds: float = 3600.0
+    # A claim older than this belongs to a worker that died; it must exceed the SMTP timeout.
+    mail_lease_seconds: float = 120.0
+    mail_retention_days: int = 30
+
     log_level: str = "INFO"
     max_body_bytes: int = 1_000_000
     # Per API key and process; 0 turns the limit off.
@@ -57,10 +74,20 @@ class Settings(BaseSettings):
     rate_limit_burst: int = 200
 
     # -- notification API --------------------------------------------------------------
-    # Completion targets (months from the decision) for the seeded review types.
-    cpr_target_months: int = 6
-    mapf_target_months: int = 3
     overdue_check_seconds: float = 300.0
+    # -- Single Unified Safeguarding Review (*policy* in DOMAIN.md: the guidance leaves these to
+    # local practice, or we could not confirm them) ------------------------------------------
+    susr_dhr_min_age: int = 16
+    susr_owhr_min_age: int = 18
+    # Months before the homicide in which the suspect's contact with mental health services
+    # counts for an MHHR; unset counts any earlier contact.
+    susr_mhhr_contact_months: int | None = None
+    susr_owhr_excludes_dhr: bool = True
+    susr_apr_extended_by_care_and_support: bool = True
+    # The approved list holds work contact details only: addresses at these domains are refused.
+    approved_list_personal_email_domains: list[str] = Field(default_factory=lambda: [
+        "gmail.com", "googlemail.com", "hotmail.com", "hotmail.co.uk", "outlook.com", "live.co.uk", "yahoo.com",
+        "yahoo.co.uk", "icloud.com", "btinternet.com", "aol.com", "protonmail.com"])
 
     # -- anonymisation ---------------------------------------------------------------
     # Names that must never appear in free text or publications (a configurable list).
@@ -92,6 +119,12 @@ class Settings(BaseSettings):
     webhook_allow_http: bool = False
     webhook_timeout_seconds: float = 5.0
     webhook_max_attempts: int = 6
+    # E-mail alerts (services/dissemination/alerts): addresses never confirmed are deleted
+    # after this many days; the worker looks for due messages this often; a period is sent
+    # once it ended this long ago (longer than any publishing transaction takes).
+    alert_unconfirmed_days: int = 3
+    alert_check_seconds: float = 60.0
+    alert_grace_seconds: float = 300.0
 
     def database_url(self, service: str) -> str:
         configured = getattr(self, f"{service}_database_url")

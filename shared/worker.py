@@ -33,6 +33,7 @@ def purge_expired(runtime: Runtime) -> None:
     from shared.db import session_scope, utcnow
     from shared.http.idempotency import IdempotencyRecord
     from shared.inbox import InboxEntry
+    from shared.mail.models import MailOutbox
     from shared.outbox import OutboxMessage
 
     s = runtime.settings
@@ -40,12 +41,22 @@ def purge_expired(runtime: Runtime) -> None:
     with session_scope(runtime.engine) as session:
         session.exec(delete(OutboxMessage).where(OutboxMessage.sent_at.is_not(None),
                                                  OutboxMessage.sent_at < now - timedelta(days=s.outbox_retention_days)))
+        # Sent mail is kept a while (to see what went out); failed and unknown mail stays.
+        session.exec(delete(MailOutbox).where(MailOutbox.status == "sent",
+                                              MailOutbox.sent_at < now - timedelta(days=s.mail_retention_days)))
         session.exec(delete(InboxEntry).where(InboxEntry.processed_at < now - timedelta(days=s.inbox_retention_days)))
         session.exec(delete(IdempotencyRecord).where(
             IdempotencyRecord.created_at < now - timedelta(days=s.idempotency_retention_days)))
 
 
-PLATFORM_JOBS = [PeriodicJob("purge-expired", 3600.0, purge_expired)]
+def _deliver_mail(runtime: Runtime) -> None:
+    from shared.mail.outbox import deliver_mail
+
+    deliver_mail(runtime)
+
+
+PLATFORM_JOBS = [PeriodicJob("purge-expired", 3600.0, purge_expired),
+                 PeriodicJob("mail", "mail_poll_seconds", _deliver_mail)]
 
 
 def start_worker_threads(runtime: Runtime, stop: threading.Event) -> list[threading.Thread]:

@@ -53,14 +53,27 @@ def databases(pg_databases):
 
 
 @pytest.fixture
-def settings(databases) -> Settings:
-    """Settings for one test: its own databases and its own RabbitMQ names (prefix)."""
+def smtp_sink():
+    """A real SMTP server (aiosmtpd) on a free port that collects every message it accepts."""
+    from tests.mail_support import SmtpSink
+
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def settings(databases, tmp_path) -> Settings:
+    """Settings for one test: its own databases, RabbitMQ names (prefix) and data folder (mail
+    without CPR_SMTP_URL goes to <data_dir>/mail as .eml files)."""
     from services.registry import specs
 
     values = {f"{s}_database_url": url for s, url in databases.items()}
     values.update({f"{s}_port": free_port() for s in SERVICE_NAMES})
     s = Settings(amqp_url=AMQP_URL, amqp_prefix=unique("cprt"), secret_key=SECRET,
-                 retry_delays_ms=[100, 200], max_attempts=3, relay_poll_seconds=0.05, **values)
+                 retry_delays_ms=[100, 200], max_attempts=3, relay_poll_seconds=0.05,
+                 data_dir=tmp_path / "data", mail_poll_seconds=0.2, mail_retry_base_seconds=0.2,
+                 mail_lease_seconds=3.0, **values)
     yield s
     delete_amqp_prefix(s.amqp_prefix, [spec.topology(s) for spec in specs().values()])
 

@@ -1,5 +1,6 @@
-"""Test support: real PostgreSQL databases per test (cloned from migrated templates), a
-unique RabbitMQ prefix per test, keys, and services run in-thread or as real processes."""
+"""Test support: real PostgreSQL databases, migrated once per run and emptied before each test
+(reference data put back as the migrations seeded it), a unique RabbitMQ prefix per test,
+keys, and services run in-thread or as real processes."""
 from __future__ import annotations
 
 import os
@@ -125,7 +126,13 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "CPR_RETRY_DELAYS_MS": "[" + ",".join(str(d) for d in settings.retry_delays_ms) + "]",
         "CPR_MAX_ATTEMPTS": str(settings.max_attempts),
         "CPR_HOST": settings.host,
+        "CPR_DATA_DIR": str(settings.data_dir),
+        "CPR_MAIL_POLL_SECONDS": str(settings.mail_poll_seconds),
+        "CPR_MAIL_RETRY_BASE_SECONDS": str(settings.mail_retry_base_seconds),
+        "CPR_MAIL_LEASE_SECONDS": str(settings.mail_lease_seconds),
     }
+    if settings.smtp_url:
+        env["CPR_SMTP_URL"] = settings.smtp_url
     for name in SERVICE_NAMES:
         env[f"CPR_{name.upper()}_DATABASE_URL"] = settings.database_url(name)
         env[f"CPR_{name.upper()}_PORT"] = str(settings.port(name))

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from services.scheduler.availability import Attendee, BusyInterval, working_intervals
-from services.scheduler.meetings.models import ACTIVE, Meeting, MeetingInvitee
+from services.scheduler.meetings.models import Meeting, MeetingInvitee
+from services.scheduler.meetings.rules import ACTIVE
 from services.scheduler.participants.models import BusyPeriod, Participant
 from services.scheduler.participants.schemas import to_engine
 

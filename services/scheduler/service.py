@@ -7,6 +7,7 @@ from services.scheduler.meetings.views import router as meetings_router
 from services.scheduler.participants.feed import refresh_due_feeds
 from services.scheduler.participants.views import router as participants_router
 from services.scheduler.reviews.handlers import (
+    on_appointment_made,
     on_decision_recorded,
     on_milestone_recorded,
     on_review_closed,
@@ -26,6 +27,7 @@ SPEC = ServiceSpec(
         "review.decision_recorded.v1": on_decision_recorded,
         "review.milestone_recorded.v1": on_milestone_recorded,
         "review.closed.v1": on_review_closed,
+        "review.appointment_made.v1": on_appointment_made,
     },
     # Ticks often; each pass refreshes only feeds not attempted for CPR_CALENDAR_REFRESH_SECONDS.
     jobs=[PeriodicJob(name="calendar-feeds", interval_seconds=15.0, run=refresh_due_feeds)],

@@ -34,26 +34,25 @@ class Envelope(BaseModel):
 
 
 def make_envelope(
-    *,
-    type: str,
-    source: str,
     data: BaseModel,
+    *,
     subject: str | None = None,
+    source: str | None = None,
     event_id: str | None = None,
     time: datetime | None = None,
 ) -> Envelope:
-    from shared.events.registry import payload_model
+    """Wrap a registered payload. Its type is the payload class's `@event_type` and its source
+    the producing service's (`registry.PRODUCERS`); `source` is only for tests posing as a peer."""
+    from shared.events.registry import producer_of, source_of, type_of
 
-    model = payload_model(type)
-    if not isinstance(data, model):
-        raise TypeError(f"{type} takes {model.__name__}, not {type(data).__name__}")
+    name = type_of(data)
     return Envelope(
         id=event_id or str(uuid.uuid4()),
-        source=source,
-        type=type,
+        source=source or source_of(producer_of(name)),
+        type=name,
         time=time or datetime.now(UTC),
         subject=subject,
-        dataschema=f"urn:cpr:schema:{type}",
+        dataschema=f"urn:cpr:schema:{name}",
         correlationid=correlation_id.get(),
         data=data.model_dump(mode="json"),
     )

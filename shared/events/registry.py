@@ -27,10 +27,36 @@ class UnknownEventType(KeyError):
     pass
 
 
+# Who publishes each event family (the type's first word): the one home of the CloudEvents
+# `source`. Each family has one producing service; consumers may be several.
+PRODUCERS = {"review": "notification_api", "meeting": "scheduler", "publication": "dissemination",
+             "webhook": "dissemination"}
+
+
+def source_of(service: str) -> str:
+    """CloudEvents `source` of the events a service publishes."""
+    return f"/cpr/{service}"
+
+
+def producer_of(name: str) -> str:
+    return PRODUCERS[name.split(".", 1)[0]]
+
+
+def type_of(data: BaseModel) -> str:
+    """The versioned event type a payload is registered under (its `@event_type`)."""
+    name = getattr(type(data), "__event_type__", None)
+    if name is None or EVENT_TYPES.get(name) is not type(data):
+        raise TypeError(f"{type(data).__name__} is not a registered event payload (decorate it with @event_type)")
+    return name
+
+
 def event_type(name: str):
     """Class decorator registering a payload model under a versioned type."""
     if not _TYPE_RE.match(name):
         raise ValueError(f"event type {name!r} must look like 'noun.verb_ed.v1'")
+
+    if name.split(".", 1)[0] not in PRODUCERS:
+        raise ValueError(f"event type {name!r}: name its producing service in PRODUCERS")
 
     def register(model: M) -> M:
         if name in EVENT_TYPES and EVENT_TYPES[name] is not model:

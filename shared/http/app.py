@@ -10,11 +10,14 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
 
-from shared.http.problems import install_problem_handlers, problem_response
+from shared.http.problems import body_too_large, install_problem_handlers, media_type_of, problem_response
 from shared.http.ratelimit import TokenBuckets
 from shared.logs import correlation_id, log, new_correlation_id
+from shared.mail.metrics import register_mail_metrics
 from shared.service import Runtime
+from shared.web.security import SecurityHeadersMiddleware
 
 logger = logging.getLogger("cpr.http")
 
@@ -55,16 +58,17 @@ class RequestContextMiddleware:
                 response = problem_response(400, "The URL contains a NUL character (%00); no path or query "
                                                  "parameter may.")
                 return await response(scope, receive, send_wrapper)
-            content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            content_type = media_type_of(headers)
             has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
+            page_form = content_type == "application/x-www-form-urlencoded" and not scope["path"].startswith("/v1/")
             if scope["method"] in ("POST", "PUT", "PATCH") and has_body and content_type not in ACCEPTED_TYPES \
-                    and not content_type.endswith("+json"):
+                    and not content_type.endswith("+json") and not page_form:
                 response = problem_response(415, "Send application/json (or text/calendar, or multipart/form-data "
                                                  "where a route says so).")
                 return await response(scope, receive, send_wrapper)
             declared = headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-                response = problem_response(413, f"The body is larger than {self.max_body_bytes} bytes.")
+                response = problem_response(413, body_too_large(self.max_body_bytes))
                 return await response(scope, receive, send_wrapper)
 
             received = 0
@@ -81,7 +85,7 @@ class RequestContextMiddleware:
             try:
                 await self.app(scope, limited_receive, send_wrapper)
             except _BodyTooLarge:
-                response = problem_response(413, f"The body is larger than {self.max_body_bytes} bytes.")
+                response = problem_response(413, body_too_large(self.max_body_bytes))
                 await response(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
@@ -103,7 +107,7 @@ class _BodyTooLarge(StarletteHTTPException):
     to the problem handlers (413) instead of turning it into a 400 'error parsing the body'."""
 
     def __init__(self, limit: int):
-        super().__init__(413, f"The body is larger than {limit} bytes.")
+        super().__init__(413, body_too_large(limit))
 
 
 class _ReadinessCache:
@@ -134,7 +138,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.rate_limiter = TokenBuckets(runtime.settings.rate_limit_per_second, runtime.settings.rate_limit_burst)
     install_problem_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, service=spec.name, max_body_bytes=runtime.settings.max_body_bytes)
+    # The pages' stylesheet (shared/web/static); services' pages are routers like any other.
+    app.mount("/static", StaticFiles(packages=[("shared.web", "static"), *spec.static_packages]), name="static")
+    register_mail_metrics(spec.name, runtime.engine)
     readiness = _ReadinessCache()
 
     @app.get("/healthz", tags=["operations"], summary="Process is up")

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from shared.auth import Principal, authenticate
 from shared.http.problems import Problem
 from shared.http.ratelimit import retry_after_header
+from shared.settings import Settings
 
 
 def get_runtime(request: Request):
@@ -45,6 +46,14 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings of the runtime serving this request: the one way a view reads them."""
+    return request.app.state.runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def require_welsh_government(principal: PrincipalDep) -> Principal:

@@ -45,6 +45,11 @@ class Problem(Exception):
         self.extensions = extensions
 
 
+def field_error(field: str, message: str, code: str, where: str = "body") -> dict[str, str]:
+    """One entry of a problem's `errors`: the shape every per-field 4xx uses (validation too)."""
+    return {"field": field, "in": where, "message": message, "code": code}
+
+
 def problem_response(status: int, detail: str, *, title: str | None = None, slug: str | None = None,
                      headers: dict[str, str] | None = None, instance: str | None = None, **extensions: Any) -> JSONResponse:
     body: dict[str, Any] = {
@@ -89,7 +94,7 @@ def validation_errors(errors) -> list[dict[str, str]]:
             reason = (err.get("ctx") or {}).get("error", "invalid JSON")
             msg = f"not valid JSON: {reason} at character {loc[1] if len(loc) > 1 else 0}"
             loc = ("body",)
-        result.append({"field": _field_path(loc), "in": str(where), "message": msg, "code": err.get("type", "invalid")})
+        result.append(field_error(_field_path(loc), msg, err.get("type", "invalid"), str(where)))
     return result
 
 
@@ -118,6 +123,21 @@ JSON_TYPES = ("application/json",)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
+def media_type_of(headers) -> str:
+    """The bare media type of a request (`Content-Type` without parameters, lower case)."""
+    return headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def unsupported_media_type(takes: str, got: str) -> str:
+    """The words of every 415 that names what a route takes."""
+    return f"This route takes {takes}, not {got or 'a body without a content type'}."
+
+
+def body_too_large(limit: int) -> str:
+    """The words of every 413 (the limit is `CPR_MAX_BODY_BYTES`)."""
+    return f"The body is larger than {limit} bytes."
+
+
 def _unsupported_media_type(request: Request, errors) -> str | None:
     """A body of a type the route does not read reaches validation unparsed (bytes, or an empty
     form): that is a 415 naming the type the route takes, not a 422 about fields."""
@@ -128,15 +148,15 @@ def _unsupported_media_type(request: Request, errors) -> str | None:
     body_field = getattr(route, "body_field", None) if isinstance(route, APIRoute) else None
     if body_field is None:
         return None
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = media_type_of(request.headers)
     if isinstance(body_field.field_info, params.Form):
         if media_type in FORM_TYPES:
             return None
-        return f"This route takes multipart/form-data, not {media_type or 'a body without a content type'}."
+        return unsupported_media_type("multipart/form-data", media_type)
     if media_type in JSON_TYPES or media_type.endswith("+json"):
         return None
     if any(e.get("loc", ())[:1] == ("body",) and isinstance(e.get("input"), (bytes, bytearray)) for e in errors):
-        return f"This route takes application/json, not {media_type or 'a body without a content type'}."
+        return unsupported_media_type("application/json", media_type)
     return None
 
 

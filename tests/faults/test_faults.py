@@ -216,7 +216,7 @@ def test_poison_message_is_parked_after_n_attempts_while_the_rest_flows_and_repl
         return result.output
 
     poison_review = str(uuid.uuid4())
-    envelope = make_envelope(type="review.referred.v1", source="/cpr/notification_api", subject=poison_review,
+    envelope = make_envelope(source="/cpr/notification_api", subject=poison_review,
                              data=ReviewReferredV1(review_id=poison_review, board_code="powys",
                                                    referral_date=TODAY, status="referred"))
     conn = pika.BlockingConnection(pika.URLParameters(settings.amqp_url))

@@ -74,7 +74,7 @@ def test_dead_letter_list_and_replay_applies_the_message_once(settings, runtimes
     monkeypatch.setitem(SPEC.handlers, "review.referred.v1", broken)
     review_id = str(uuid.uuid4())
     with session_scope(runtimes["notification_api"].engine) as s:
-        env = add_event(s, source="/test", type="review.referred.v1", data=ReviewReferredV1(
+        env = add_event(s, data=ReviewReferredV1(
             review_id=review_id, board_code="gwent", referral_date=date(2026, 9, 1), status="referred"))
 
     def parked():

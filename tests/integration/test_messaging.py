@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 
 
 def _event(session: Session, board: str = "gwent") -> Envelope:
-    return add_event(session, source="/test", type="review.referred.v1", subject="r1", data=ReviewReferredV1(
+    return add_event(session, subject="r1", data=ReviewReferredV1(
         review_id=str(uuid.uuid4()), board_code=board, referral_date=date(2026, 1, 5), status="referred"))
 
 
@@ -171,7 +171,7 @@ def test_failing_handler_goes_to_dead_letter_queue_after_n_attempts_while_others
     thread.start()
     try:
         with session_scope(rt.engine) as s:
-            poison = add_event(s, source="/test", type="review.referred.v1", data=ReviewReferredV1(
+            poison = add_event(s, data=ReviewReferredV1(
                 review_id=poison_review, board_code="gwent", referral_date=date(2026, 1, 5), status="referred"))
         with session_scope(rt.engine) as s:
             later = [_event(s).id for _ in range(3)]
@@ -234,7 +234,7 @@ def test_an_unroutable_row_does_not_hold_up_the_rows_behind_it(runtimes, setting
         with session_scope(rt.engine) as s:
             # No queue under this test's prefix is bound to review.overdue.v1 except the
             # services'; delete theirs so it is unroutable here.
-            stuck = add_event(s, source="/test", type="review.overdue.v1", data=ReviewOverdueV1(
+            stuck = add_event(s, data=ReviewOverdueV1(
                 review_id="r", board_code="gwent", review_type="concise_cpr",
                 target_completion_date=date(2026, 1, 1), detected_on=date(2026, 1, 2)))
             behind = _event(s)

@@ -91,6 +91,11 @@ def _sqlite_paths_answer(ports: dict, board: str, wg: str, review_id: str) -> No
     for params in ({"q": "esgeulustod", "lang": "cy"}, {"q": "neglect"}, {"theme": "neglect"}):
         found = httpx.get(f"{d}/v1/publications", params=params).json()["items"]
         assert [p["id"] for p in found] == [r.json()["id"]], params
+    # The library's pages on SQLite: the Welsh search page counts and marks the match; the
+    # alert form answers (mail goes to .eml files without CPR_SMTP_URL).
+    page = httpx.get(f"{d}/cy/chwilio", params={"q": "esgeulustod"})
+    assert page.status_code == 200 and "1 canlyniad" in page.text and "<mark>esgeulustod</mark>" in page.text
+    assert httpx.get(f"{d}/en/publications/{r.json()['id']}").status_code == 200
 
 
 def test_cpr_up_with_broker_and_databases_runs_each_piece_as_a_process(settings, keys, tmp_path):

@@ -156,6 +156,14 @@ class World:
                 json={"milestone": "learning_event_held", "date": days_ago(100)})
         return rid
 
+    def approved_body(self) -> dict:
+        return request_example(OPENAPI[N], "POST", "/v1/approved-reviewers",
+                               work_email=f"reviewer.{uuid.uuid4().hex[:8]}@reviews.example.wales")
+
+    def new_approved(self) -> str:
+        return self.ok(N, "POST", "/v1/approved-reviewers", principal="welsh_government",
+                       json=self.approved_body())["id"]
+
     def meeting_body(self, start: datetime, **over) -> dict:
         return request_example(OPENAPI["scheduler"], "POST", "/v1/meetings", **{
             "review_id": self.ids["review"], "kind": "panel_meeting", "start": start.isoformat(),
@@ -256,6 +264,23 @@ TABLE: dict[tuple[str, str, str], list[Entry]] = {
         lambda w, p: {"json": {"closed_on": days_ago(1)}})],
     (N, "GET", "/v1/reviews/{review_id}/audit"): [Entry(board_read(), R)],
     (N, "GET", "/v1/review-types"): [Entry(any_key(200))],
+    (N, "POST", "/v1/reviews/{review_id}/appointments"): [Entry(
+        board_write(201), lambda w: {"review_id": w.new_review("concise_cpr")},
+        lambda w, p: {"json": {"approved_reviewer_id": w.ids["approved"], "role": "reviewer",
+                               "appointed_on": days_ago(150)}})],
+    (N, "GET", "/v1/reviews/{review_id}/appointments"): [Entry(board_read(), R)],
+    # The approved list is Welsh Government's to keep; every key reads it (boards choose from it).
+    (N, "POST", "/v1/approved-reviewers"): [Entry(welsh_government_only(201),
+                                                  request=lambda w, p: {"json": w.approved_body()})],
+    (N, "GET", "/v1/approved-reviewers"): [Entry(any_key(200))],
+    (N, "GET", "/v1/approved-reviewers/{reviewer_id}"): [Entry(any_key(200), _ids(reviewer_id="approved"))],
+    (N, "PATCH", "/v1/approved-reviewers/{reviewer_id}"): [Entry(
+        welsh_government_only(200), lambda w: {"reviewer_id": w.new_approved()},
+        lambda w, p: {"json": {"work_phone": "029 2000 0002"}})],
+    (N, "GET", "/v1/monitoring/review-types"): [
+        Entry(any_key(200)),
+        Entry(_e(401, 401, 403, 200, 200), query="?board=gwent", variant=" ?board=gwent"),
+    ],
     (N, "GET", "/v1/monitoring"): [
         Entry(any_key(200)),
         # One board's figures: a board asking for another board's is 403.
@@ -310,6 +335,7 @@ TABLE: dict[tuple[str, str, str], list[Entry]] = {
         board_write(200), MEET,
         lambda w, p: {"json": {"participant_id": w.ids["participant2"], "response": "accepted"}})],
     (S, "GET", "/v1/meetings/{meeting_id}/alternatives"): [Entry(board_read(), MEET)],
+    (S, "POST", "/v1/meetings/{meeting_id}/alternatives"): [Entry(board_write(201), MEET, lambda w, p: {"json": {}})],
     (S, "POST", "/v1/meetings/{meeting_id}/attendance"): [Entry(
         board_write(200), lambda w: {"meeting_id": w.new_meeting(datetime.now(UTC) - timedelta(days=2))},
         lambda w, p: {"json": {"attended": [w.ids["participant"]]}})],
@@ -403,6 +429,7 @@ def _build(w: World) -> None:
     # notification API: a decided review with a proceeding
     rid = w.new_review("concise_cpr", ref=ref, summary=summary)
     w.ids["review"] = rid
+    w.ids["approved"] = w.new_approved()
     w.ids["proceeding"] = w.ok(N, "POST", f"/v1/reviews/{rid}/proceedings",
                                json={"kind": "criminal", "started_on": days_ago(50)})["id"]
     # north-wales has a review too (for the mixed-board cases)
@@ -482,7 +509,8 @@ def test_access(world: World, route, entry: Entry | None, principal: str):
             assert r.headers.get("www-authenticate", "").startswith("Bearer"), r.headers
     if principal in ("no_key", "revoked", "other_board") and not entry.public:
         sent = path + query + json.dumps(kwargs.get("json")) + str(kwargs.get("data"))
-        gwents = [v for k, v in world.ids.items() if k != "other_review"]
+        # The approved list is Welsh Government's, read by every board: not gwent's data.
+        gwents = [v for k, v in world.ids.items() if k not in ("other_review", "approved")]
         leaked = [s for s in world.secrets + gwents if s not in sent and s in r.text]
         assert not leaked, f"{method} {template} as {principal} shows gwent's data: {leaked}"
 

@@ -46,9 +46,39 @@ def test_envelope_round_trips_as_cloudevents_json():
     from shared.events import make_envelope
     from shared.events.reviews import ReviewReferredV1
 
-    env = make_envelope(type="review.referred.v1", source="/cpr/notification_api", subject="r1",
+    env = make_envelope(source="/cpr/notification_api", subject="r1",
                         data=ReviewReferredV1(review_id="r1", board_code="gwent", referral_date=date(2026, 1, 2),
                                               status="referred"))
     doc = json.loads(env.to_json())
     assert doc["specversion"] == "1.0" and doc["type"] == "review.referred.v1" and doc["data"]["referral_date"] == "2026-01-02"
     assert Envelope.from_json(env.to_json()) == env
+
+
+def test_the_event_type_and_source_come_from_the_payload_class():
+    """One statement of an event's type (its `@event_type`) and of who publishes it: the
+    envelope derives both, so a caller cannot pass a type that disagrees with the payload."""
+    from datetime import date
+
+    from shared.events import make_envelope
+    from shared.events.meetings import MeetingCancelledV1
+    from shared.events.reviews import ReviewReferredV1
+
+    env = make_envelope(ReviewReferredV1(review_id="r1", board_code="gwent", referral_date=date(2026, 1, 2),
+                                         status="referred"), subject="r1")
+    assert env.type == "review.referred.v1" and env.source == "/cpr/notification_api"
+    env = make_envelope(MeetingCancelledV1(meeting_id="m", review_id="r", board_code="gwent", kind="other",
+                                           sequence=1))
+    assert env.type == "meeting.cancelled.v1" and env.source == "/cpr/scheduler"
+
+
+def test_a_payload_that_is_not_an_event_is_refused_with_its_name():
+    import pytest
+    from pydantic import BaseModel
+
+    from shared.events import make_envelope
+
+    class NotAnEvent(BaseModel):
+        x: int = 1
+
+    with pytest.raises(TypeError, match="NotAnEvent is not a registered event payload"):
+        make_envelope(NotAnEvent())

@@ -38,11 +38,11 @@ def _remember_review(session: Session, envelope: Envelope, data: dict) -> None:
     known = session.get(KnownReview, review_id)
     if known is None:
         known = KnownReview(review_id=review_id, board_code=board)
-    if envelope.type == "review.decision_recorded.v1" and data.get("outcome") not in (None, "no_review"):
-        known.review_type = data["outcome"]
+    if envelope.type == "review.decision_recorded.v1" and data.get("review_type"):
+        known.review_type = data["review_type"]
         session.execute(update(Publication).where(Publication.review_id == review_id,
                                                   Publication.board_code == known.board_code)
-                        .values(review_type=data["outcome"]))
+                        .values(review_type=data["review_type"]))
     known.updated_at = utcnow()
     session.add(known)
 

@@ -12,22 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.dissemination.feed.render import check_structured_data
+from services.dissemination.feed.render import ENTRY_PHRASES, check_structured_data
 
-ENTRY_TYPES: tuple[str, ...] = (
-    "review_referred",
-    "review_decision_recorded",
-    "review_milestone_recorded",
-    "review_proceedings_changed",
-    "review_overdue",
-    "review_closed",
-    "learning_event_booked",
-    "learning_event_held",
-    "panel_meeting_booked",
-    "panel_meeting_held",
-    "publication_published",
-    "publication_withdrawn",
-)
+ENTRY_TYPES: tuple[str, ...] = tuple(ENTRY_PHRASES)  # each entry type with its title phrase
 PUBLIC_ENTRY_TYPES = ("publication_published", "publication_withdrawn")
 """Entry types about public learning: any subscriber may receive them, for any board."""
 
@@ -39,7 +26,10 @@ _RULES: dict[str, tuple[str, dict[str, str]]] = {
     "review.decision_recorded.v1": ("review_decision_recorded", {
         "outcome": "outcome", "decided_on": "decided_on", "departs_from_criteria": "departs_from_criteria",
         "status": "status", "target_completion_date": "target_completion_date",
-        "indicated_type": "indicated_type"}),
+        "indicated_type": "indicated_type", "review_type": "review_type"}),
+    "review.susr_recorded.v1": ("susr_recorded", {
+        "decided_on": "decided_on", "covered_types": "covered_types", "review_type": "review_type",
+        "target_completion_date": "target_completion_date", "departs_from_criteria": "departs_from_criteria"}),
     "review.milestone_recorded.v1": ("review_milestone_recorded", {
         "milestone": "milestone", "on": "on", "status": "status", "review_type": "review_type"}),
     "review.proceedings_changed.v1": ("review_proceedings_changed", {
@@ -105,8 +95,9 @@ def project(event_type: str, payload: Mapping[str, Any]) -> Projected | None:
             data[target] = value
         else:
             dropped.append(target)
-    if event_type == "review.decision_recorded.v1" and payload.get("outcome") not in (None, "no_review"):
-        data.setdefault("review_type", payload["outcome"])
+    if entry_type == "susr_recorded" and isinstance(data.get("covered_types"), list):
+        # The duplication a SUSR removes: how many separate reviews it stands in for.
+        data["type_count"] = len(data["covered_types"])
     themes = tuple(data.get("themes") or ()) if entry_type in PUBLIC_ENTRY_TYPES else ()
     return Projected(entry_type=entry_type, board_code=str(payload["board_code"]),
                      review_id=payload.get("review_id"), data=data, dropped=tuple(dropped), themes=themes)

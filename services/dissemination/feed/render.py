@@ -155,16 +155,20 @@ def page_links(
 # --------------------------------------------------------------------------------------------
 # Titles from structured data only
 
-# Keyed by entry type with "." read as "_", so "review.referred" and "review_referred" agree.
+# The feed's entry types and how a title says each: the one list (projection.ENTRY_TYPES is
+# its keys). Keyed with "." read as "_", so "review.referred" and "review_referred" agree.
 ENTRY_PHRASES: dict[str, str] = {
     "review_referred": "incident referred",
     "review_decision_recorded": "decision recorded",
+    "susr_recorded": "Single Unified Safeguarding Review",
     "review_milestone_recorded": "milestone recorded",
     "review_proceedings_changed": "parallel proceedings updated",
     "review_overdue": "review overdue",
     "review_closed": "review closed",
     "learning_event_booked": "Learning Event booked",
     "learning_event_held": "Learning Event held",
+    "panel_meeting_booked": "review panel meeting booked",
+    "panel_meeting_held": "review panel meeting held",
     "publication_published": "learning published",
     "publication_withdrawn": "publication withdrawn",
 }
@@ -173,6 +177,11 @@ CODE_LABELS: dict[str, str] = {
     "extended_cpr": "extended CPR",
     "mapf": "Multi-Agency Professional Forum",
     "no_review": "no review",
+    "susr": "Single Unified Safeguarding Review",
+    "apr": "APR",
+    "dhr": "DHR",
+    "mhhr": "MHHR",
+    "owhr": "OWHR",
     "coroner_inquest": "coroner's inquest",
     "criminal": "criminal proceedings",
     "disciplinary": "disciplinary process",

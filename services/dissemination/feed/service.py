@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from shared.auth import Board
 from shared.db import utcnow
 from shared.http.pagination import encode_cursor, keyset, page_of
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from services.dissemination.feed import render
 from services.dissemination.feed.models import FeedEntry
 from services.dissemination.feed.projection import ENTRY_TYPES
@@ -42,15 +42,13 @@ def feed_page(session: Session, *, feed_url: str, board: str | None, entry_type:
               cursor: str | None, limit: int) -> FeedPage:
     if entry_type is not None and entry_type not in ENTRY_TYPES:
         raise Problem(422, f"Unknown entry_type {entry_type!r}; one of: {', '.join(ENTRY_TYPES)}.",
-                      errors=[{"field": "entry_type", "in": "query", "message": "unknown entry type",
-                               "code": "enum"}])
+                      errors=[field_error("entry_type", "unknown entry type", "enum", "query")])
     query = select(FeedEntry)
     if board:
         query = query.where(FeedEntry.board_code == board)
     if entry_type:
         query = query.where(FeedEntry.entry_type == entry_type)
-    rows = list(session.exec(keyset(query, [FeedEntry.seq], cursor, limit,
-                                    convert=lambda v: [int(v[0])])).all())
+    rows = list(session.exec(keyset(query, [FeedEntry.seq], cursor, limit)).all())
     rows, next_cursor = page_of(rows, limit, key=lambda r: [r.seq])
     names = {b.code: b.name_en for b in session.exec(select(Board)).all()} if rows else {}
     entries = [render.make_feed_entry(

@@ -47,7 +47,8 @@ class Publication(SQLModel, table=True):
     withdrawal_reason: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
     updated_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
-    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The moment it became public: alerts find new learning by it (alerts/periods.py).
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # What full-text search reads (see publications/search.py): English text, and Welsh text
     # normalised (lower case, circumflexes and other diacritics folded).

@@ -3,21 +3,23 @@ public search and the theme comparison across boards."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, timedelta
 
 from sqlalchemy import func, or_
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from shared.auth import Board, Principal
+from shared.clock import london_today
 from shared.db import utcnow
 from shared.events.publications import PublicationPublishedV1, PublicationWithdrawnV1
 from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import NOT_NAMES, identifier_problem, reject_identifiers
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from shared.outbox import add_event
+from services.dissemination.feed import render
 from services.dissemination.feed.models import KnownReview
 from services.dissemination.publications import extract, search
 from services.dissemination.publications.anonymisation import document_fields, gate, text_fields
@@ -31,13 +33,8 @@ from services.dissemination.publications.schemas import (
 )
 from services.dissemination.themes.models import LearningTheme
 
-SOURCE = "/cpr/dissemination"
-LONDON = ZoneInfo("Europe/London")
 UPLOAD_MEDIA_TYPES = extract.MEDIA_KINDS  # media type -> file extension; the types whose text can be checked
 
-
-def today_london() -> date:
-    return datetime.now(LONDON).date()
 
 
 # -- rules -----------------------------------------------------------------------------------
@@ -57,8 +54,7 @@ def _check_document_contents(media_type: str, content: bytes, names) -> None:
         raise Problem(422, f"The file could not be checked for identifiers of children and families: {exc.reason}. "
                       "A document that cannot be checked cannot be published; upload an unencrypted, text-based "
                       "PDF, Word (.docx), OpenDocument, HTML or plain-text file.", slug="document-unreadable",
-                      errors=[{"field": "file", "in": "body", "message": f"could not be checked: {exc.reason}",
-                               "code": "unreadable"}]) from None
+                      errors=[field_error("file", f"could not be checked: {exc.reason}", "unreadable")]) from None
     _check_identifiers({"file": text}, names)
 
 
@@ -70,8 +66,7 @@ def _check_themes(session: Session, codes: list[str]) -> list[str]:
         # The codes are client text (could be anything): named by position, never repeated.
         raise Problem(422, f"{len(bad)} unknown theme code(s) at " + ", ".join(f"themes[{i}]" for i, _ in bad)
                       + "; see GET /v1/themes.",
-                      errors=[{"field": f"themes[{i}]", "in": "body", "message": "unknown theme code",
-                               "code": "unknown_theme"} for i, _ in bad])
+                      errors=[field_error(f"themes[{i}]", "unknown theme code", "unknown_theme") for i, _ in bad])
     return codes
 
 
@@ -94,18 +89,16 @@ def _require_bilingual(pub: Publication) -> None:
         raise Problem(422, "Publishing needs every text in both English and Welsh (Welsh language "
                       "standards); missing: " + ", ".join(missing) + ". Save it as a draft meanwhile.",
                       slug="translation-required",
-                      errors=[{"field": m, "in": "body", "message": "required in both languages to publish",
-                               "code": "missing_translation"} for m in missing])
+                      errors=[field_error(m, "required in both languages to publish", "missing_translation") for m in missing])
 
 
 def _check_dates(pub: Publication) -> None:
-    if pub.published_on and pub.published_on > today_london():
+    if pub.published_on and pub.published_on > london_today():
         raise Problem(422, "published_on cannot be in the future.",
-                      errors=[{"field": "published_on", "in": "body", "message": "in the future", "code": "future_date"}])
+                      errors=[field_error("published_on", "in the future", "future_date")])
     if pub.available_until and pub.published_on and pub.available_until < pub.published_on:
         raise Problem(422, "available_until is before published_on.",
-                      errors=[{"field": "available_until", "in": "body", "message": "before published_on",
-                               "code": "date_order"}])
+                      errors=[field_error("available_until", "before published_on", "date_order")])
 
 
 def _check_review(session: Session, principal: Principal, review_id: str) -> KnownReview | None:
@@ -141,14 +134,14 @@ def _set_themes(session: Session, pub: Publication, codes: list[str]) -> None:
 
 def _publish(session: Session, pub: Publication, published_on: date | None) -> None:
     _require_bilingual(pub)
-    pub.published_on = published_on or pub.published_on or today_london()
+    pub.published_on = published_on or pub.published_on or london_today()
     _check_dates(pub)
     known = session.get(KnownReview, pub.review_id)
     if known is not None and known.review_type:
         pub.review_type = known.review_type
     pub.status = "published"
     pub.published_at = pub.updated_at = utcnow()
-    add_event(session, source=SOURCE, type="publication.published.v1", subject=pub.id,
+    add_event(session, subject=pub.id,
               data=PublicationPublishedV1(publication_id=pub.id, review_id=pub.review_id, board_code=pub.board_code,
                                           published_on=pub.published_on, themes=list(pub.themes),
                                           review_type=pub.review_type))
@@ -164,7 +157,7 @@ def create(session: Session, principal: Principal, body: PublicationCreate, name
     known = _check_review(session, principal, body.review_id)
     if not ((body.title.en or "").strip() or (body.title.cy or "").strip()):
         raise Problem(422, "A publication needs a title in at least one language.",
-                      errors=[{"field": "title", "in": "body", "message": "empty", "code": "missing"}])
+                      errors=[field_error("title", "empty", "missing")])
     pub = Publication(
         board_code=principal.board_code, review_id=body.review_id, status="draft",
         review_type=known.review_type if known else None,
@@ -235,7 +228,7 @@ def _withdraw(session: Session, pub: Publication, reason: str, on: date) -> None
     pub.withdrawn_on = on
     pub.withdrawn_at = pub.updated_at = utcnow()
     session.add(pub)
-    add_event(session, source=SOURCE, type="publication.withdrawn.v1", subject=pub.id,
+    add_event(session, subject=pub.id,
               data=PublicationWithdrawnV1(publication_id=pub.id, review_id=pub.review_id, board_code=pub.board_code,
                                           withdrawn_on=on, reason=reason))
 
@@ -246,14 +239,14 @@ def withdraw(session: Session, principal: Principal, publication_id: str) -> Pub
         return pub  # withdrawing twice changes nothing (and emits nothing)
     if pub.status == "draft":
         raise Problem(409, "A draft was never published; there is nothing to withdraw.", slug="not-published")
-    _withdraw(session, pub, "withdrawn", today_london())
+    _withdraw(session, pub, "withdrawn", london_today())
     return pub
 
 
 def expire_due(session: Session, today: date | None = None) -> int:
     """Publications past `available_until` leave the public lists (the queries already hide
     them) and show as withdrawn in the feeds: this marks them and emits the event."""
-    today = today or today_london()
+    today = today or london_today()
     due = session.exec(select(Publication).where(Publication.status == "published",
                                                  Publication.available_until.is_not(None),
                                                  Publication.available_until < today)
@@ -274,8 +267,7 @@ def add_document(session: Session, principal: Principal, publication_id: str, *,
         raise Problem(415, "Upload a PDF, Word (.docx), OpenDocument text, HTML or plain-text file; got "
                       f"{base_type or 'no content type'}.")
     if not content:
-        raise Problem(422, "The file is empty.", errors=[{"field": "file", "in": "body", "message": "empty",
-                                                          "code": "empty"}])
+        raise Problem(422, "The file is empty.", errors=[field_error("file", "empty", "empty")])
     _check_document_contents(media_type, content, names)
     doc = PublicationDocument(publication_id=pub.id, kind=kind, title_en=title_en, title_cy=title_cy,
                               media_type=base_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
@@ -290,7 +282,7 @@ def add_document(session: Session, principal: Principal, publication_id: str, *,
 # -- reads -----------------------------------------------------------------------------------
 
 def is_public(pub: Publication, today: date | None = None) -> bool:
-    today = today or today_london()
+    today = today or london_today()
     return pub.status == "published" and (pub.available_until is None or pub.available_until >= today)
 
 
@@ -311,14 +303,14 @@ def visible(session: Session, principal: Principal | None, publication_id: str) 
 
 
 def public_query(today: date | None = None):
-    today = today or today_london()
+    today = today or london_today()
     return select(Publication).where(Publication.status == "published",
                                      or_(Publication.available_until.is_(None), Publication.available_until >= today))
 
 
-def search_public(session: Session, *, q: str | None, lang: str, theme: str | None, board: str | None,
-                  review_type: str | None, year: int | None, cursor: str | None, limit: int):
-    query = public_query()
+def _public_filtered(session: Session, query, *, q: str | None, lang: str, theme: str | None, board: str | None,
+                     review_type: str | None, year: int | None):
+    """The public search's filters on a select of publications (rows or a count)."""
     if theme:
         query = query.where(Publication.id.in_(select(PublicationTheme.publication_id)
                                                .where(PublicationTheme.theme_code == theme)))
@@ -330,18 +322,31 @@ def search_public(session: Session, *, q: str | None, lang: str, theme: str | No
         query = query.where(Publication.published_on >= date(year, 1, 1), Publication.published_on <= date(year, 12, 31))
     if q and q.strip():
         query = query.where(search.for_session(session).condition(q.strip(), lang))
-    query = keyset(query, [Publication.published_on, Publication.id], cursor, limit, descending=True,
-                   convert=lambda v: [date.fromisoformat(v[0]), v[1]])
+    return query
+
+
+def search_public(session: Session, *, q: str | None, lang: str, theme: str | None, board: str | None,
+                  review_type: str | None, year: int | None, cursor: str | None, limit: int):
+    query = _public_filtered(session, public_query(), q=q, lang=lang, theme=theme, board=board,
+                             review_type=review_type, year=year)
+    query = keyset(query, [Publication.published_on, Publication.id], cursor, limit, descending=True)
     rows = list(session.exec(query).all())
     return page_of(rows, limit, key=lambda p: [p.published_on.isoformat(), p.id])
+
+
+def count_public(session: Session, *, q: str | None, lang: str, theme: str | None, board: str | None,
+                 review_type: str | None, year: int | None) -> int:
+    """How many publications the same search finds (the library's result count)."""
+    query = _public_filtered(session, public_query(), q=q, lang=lang, theme=theme, board=board,
+                             review_type=review_type, year=year)
+    return session.exec(select(func.count()).select_from(query.with_only_columns(Publication.id).subquery())).one()
 
 
 def learning_feed_page(session: Session, cursor: str | None, limit: int):
     """Public learning feed: published and withdrawn (expired counts as withdrawn), newest
     change first, so a reader sees a withdrawal as an update of the entry it holds."""
     query = select(Publication).where(Publication.status.in_(("published", "withdrawn")))
-    query = keyset(query, [Publication.updated_at, Publication.id], cursor, limit, descending=True,
-                   convert=lambda v: [datetime.fromisoformat(v[0]), v[1]])
+    query = keyset(query, [Publication.updated_at, Publication.id], cursor, limit, descending=True)
     rows = list(session.exec(query).all())
     return page_of(rows, limit, key=lambda p: [p.updated_at.astimezone(UTC).isoformat(), p.id])
 
@@ -350,7 +355,7 @@ def themes_across_boards(session: Session, start: date | None, end: date | None,
     query = (select(PublicationTheme.theme_code, Publication.board_code, func.count())
              .join(Publication, Publication.id == PublicationTheme.publication_id)
              .where(Publication.status == "published",
-                    or_(Publication.available_until.is_(None), Publication.available_until >= today_london())))
+                    or_(Publication.available_until.is_(None), Publication.available_until >= london_today())))
     if start:
         query = query.where(Publication.published_on >= start)
     if end:
@@ -407,3 +412,27 @@ def to_public(pub: Publication, docs: list[PublicationDocument], boards: dict, t
                                   media_type=d.media_type, size=d.size, sha256=d.sha256) for d in docs],
         published_on=pub.published_on, available_until=pub.available_until,
         withdrawn_on=pub.withdrawn_on, created_at=pub.created_at, updated_at=pub.updated_at)
+
+
+def stored_document(session: Session, principal: Principal | None, publication_id: str,
+                    document_id: str) -> PublicationDocument:
+    """A stored file of a publication the caller may see (404 if absent, 410 as `visible`)."""
+    visible(session, principal, publication_id)
+    doc = session.exec(select(PublicationDocument).where(PublicationDocument.id == document_id,
+                                                         PublicationDocument.publication_id == publication_id)).first()
+    if doc is None or doc.content is None:
+        raise Problem(404, f"No stored document {document_id} on this publication.")
+    return doc
+
+
+def learning_feed_entries(session: Session, rows: list[Publication], base: str) -> list:
+    """The public learning feed's entries for a page of publications (withdrawn ones marked)."""
+    boards, today = board_names(session), london_today()
+    return [render.PublicationEntry(
+        id=uuid.UUID(p.id), board_code=p.board_code,
+        title={"en": p.title_en or "", "cy": p.title_cy or ""},
+        summary={"en": p.summary_en or "", "cy": p.summary_cy or ""},
+        published_at=p.published_at or p.updated_at, updated_at=p.updated_at, themes=tuple(p.themes),
+        learning_points=tuple(p.learning_points), review_id=None, review_type=p.review_type,
+        board_name=boards.get(p.board_code), url=f"{base}/v1/publications/{p.id}",
+        withdrawn=not is_public(p, today), withdrawn_at=p.withdrawn_at or p.updated_at) for p in rows]

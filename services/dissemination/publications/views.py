@@ -1,24 +1,20 @@
 """Publications: boards publish (key), everyone reads and searches (no key)."""
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from sqlmodel import select
 
-from shared.http.deps import BoardDep, SessionDep
+from shared.http.deps import BoardDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
-from shared.http.problems import Problem
 from shared.http.types import PlainText, QueryInt
 from services.dissemination.feed import render
 from services.dissemination.httputil import OptionalPrincipalDep, base_url, conditional, negotiate_lang
 from services.dissemination.publications import service
 from services.dissemination.themes.taxonomy import Theme
-from services.dissemination.publications.models import PublicationDocument
 from services.dissemination.publications.schemas import (
     DocumentKind,
     DocumentPublic,
@@ -40,10 +36,6 @@ DOCUMENT_UPLOAD_EXAMPLE = {
 }
 
 
-def _names(request: Request) -> list[str]:
-    return request.app.state.runtime.settings.identifier_names
-
-
 def _public(session, request, pub) -> PublicationPublic:
     docs = service.documents_for(session, [pub.id])
     return service.to_public(pub, docs.get(pub.id, []), service.board_names(session), service.theme_index(session),
@@ -55,10 +47,11 @@ def _public(session, request, pub) -> PublicationPublic:
              responses={422: {"description": "Invalid, an identifier found (field and kind named), or a "
                                              "translation missing to publish"}})
 def create_publication(body: PublicationCreate, request: Request, session: SessionDep, principal: BoardDep,
+                       settings: SettingsDep,
                        idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    pub = service.create(session, principal, body, _names(request))
+    pub = service.create(session, principal, body, settings.identifier_names)
     response = idem.respond(201, _public(session, request, pub).model_dump(mode="json"),
                             headers={"Location": f"/v1/publications/{pub.id}"})
     session.commit()
@@ -95,15 +88,7 @@ def learning_feed(request: Request, session: SessionDep, limit: LimitQuery = 50,
                   lang: Annotated[Literal["en", "cy"] | None, Query(description="One language only")] = None):
     rows, next_cursor = service.learning_feed_page(session, cursor, limit)
     base = base_url(request)
-    boards, today = service.board_names(session), service.today_london()
-    entries = [render.PublicationEntry(
-        id=uuid.UUID(p.id), board_code=p.board_code,
-        title={"en": p.title_en or "", "cy": p.title_cy or ""},
-        summary={"en": p.summary_en or "", "cy": p.summary_cy or ""},
-        published_at=p.published_at or p.updated_at, updated_at=p.updated_at, themes=tuple(p.themes),
-        learning_points=tuple(p.learning_points), review_id=None, review_type=p.review_type,
-        board_name=boards.get(p.board_code), url=f"{base}/v1/publications/{p.id}",
-        withdrawn=not service.is_public(p, today), withdrawn_at=p.withdrawn_at or p.updated_at) for p in rows]
+    entries = service.learning_feed_entries(session, rows, base)
     links = render.page_links(f"{base}/v1/publications.atom", cursor=cursor, next_cursor=next_cursor,
                               params={"limit": str(limit) if limit != 50 else None, "lang": lang},
                               home_page_url=f"{base}/v1/publications")
@@ -126,8 +111,9 @@ def get_publication(publication_id: str, request: Request, session: SessionDep, 
 
 @router.patch("/publications/{publication_id}", response_model=PublicationPublic, summary="Edit a draft")
 def update_publication(publication_id: str, body: PublicationUpdate, request: Request, session: SessionDep,
+                       settings: SettingsDep,
                        principal: BoardDep):
-    pub = service.update(session, principal, publication_id, body, _names(request))
+    pub = service.update(session, principal, publication_id, body, settings.identifier_names)
     result = _public(session, request, pub)
     session.commit()
     return result
@@ -160,6 +146,7 @@ def withdraw_publication(publication_id: str, request: Request, session: Session
              openapi_extra={"requestBody": {"content": {"multipart/form-data": {
                  "example": DOCUMENT_UPLOAD_EXAMPLE}}}})
 async def upload_document(publication_id: str, request: Request, session: SessionDep, principal: BoardDep,
+                          settings: SettingsDep,
                           kind: Annotated[DocumentKind, Form()],
                           file: Annotated[UploadFile, File()],
                           title_en: Annotated[PlainText | None, Form(max_length=300)] = None,
@@ -171,7 +158,7 @@ async def upload_document(publication_id: str, request: Request, session: Sessio
     # In a worker thread: reading a PDF's text is CPU work that must not stall the event loop.
     doc = await run_in_threadpool(service.add_document, session, principal, publication_id, kind=kind,
                                   title_en=title_en, title_cy=title_cy, media_type=file.content_type or "",
-                                  content=content, names=_names(request))
+                                  content=content, names=settings.identifier_names)
     url = f"{base_url(request)}/v1/publications/{publication_id}/documents/{doc.id}"
     body = DocumentPublic(id=doc.id, kind=doc.kind, title={"en": doc.title_en, "cy": doc.title_cy}, url=url,
                           stored=True, media_type=doc.media_type, size=doc.size, sha256=doc.sha256)
@@ -187,11 +174,7 @@ async def upload_document(publication_id: str, request: Request, session: Sessio
                        404: {"description": "No such publication or stored document"},
                        410: {"description": "The publication is withdrawn or expired"}})
 def download_document(publication_id: str, document_id: str, session: SessionDep, principal: OptionalPrincipalDep):
-    service.visible(session, principal, publication_id)
-    doc = session.exec(select(PublicationDocument).where(PublicationDocument.id == document_id,
-                                                         PublicationDocument.publication_id == publication_id)).first()
-    if doc is None or doc.content is None:
-        raise Problem(404, f"No stored document {document_id} on this publication.")
+    doc = service.stored_document(session, principal, publication_id, document_id)
     ext = service.UPLOAD_MEDIA_TYPES.get(doc.media_type or "", "bin")
     return Response(content=doc.content, media_type=doc.media_type or "application/octet-stream",
                     headers={"Content-Disposition": f'attachment; filename="{doc.kind}.{ext}"',

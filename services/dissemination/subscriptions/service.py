@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -12,11 +11,11 @@ from shared.auth import ApiKey, Board, Principal
 from shared.db import utcnow
 from shared.events.webhooks import WebhookDeliveryRequestedV1
 from shared.http.pagination import keyset, page_of
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from shared.outbox import add_event
 from shared.service import settings_for
 from shared.settings import Settings
-from services.dissemination.feed.projection import ENTRY_TYPES, normalise_entry_type
+from services.dissemination.feed.projection import ENTRY_TYPES, PUBLIC_ENTRY_TYPES, normalise_entry_type
 from services.dissemination.subscriptions import secrets as sealed
 from services.dissemination.subscriptions import signing
 from services.dissemination.subscriptions.callback_url import CallbackUrlRejected, validate_callback_url
@@ -25,12 +24,10 @@ from services.dissemination.subscriptions.models import Subscription, WebhookDel
 from services.dissemination.subscriptions.schemas import DeliveryPublic, SubscriptionCreate, SubscriptionPublic
 from services.dissemination.themes.models import LearningTheme
 
-SOURCE = "/cpr/dissemination"
 
 
 def _invalid(field: str, message: str, code: str) -> Problem:
-    return Problem(422, f"{field}: {message}.", errors=[{"field": field, "in": "body", "message": message,
-                                                        "code": code}])
+    return Problem(422, f"{field}: {message}.", errors=[field_error(field, message, code)])
 
 
 def create(session: Session, principal: Principal, body: SubscriptionCreate, settings: Settings) -> tuple[Subscription, str]:
@@ -93,8 +90,7 @@ def to_public(sub: Subscription) -> SubscriptionPublic:
 def deliveries(session: Session, principal: Principal, subscription_id: str, cursor: str | None, limit: int):
     sub = owned(session, principal, subscription_id)
     query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id)
-    query = keyset(query, [WebhookDelivery.created_at, WebhookDelivery.id], cursor, limit,
-                   convert=lambda v: [datetime.fromisoformat(v[0]), v[1]])
+    query = keyset(query, [WebhookDelivery.created_at, WebhookDelivery.id], cursor, limit)
     rows, next_cursor = page_of(list(session.exec(query).all()), limit,
                                 key=lambda d: [d.created_at.isoformat(), d.id])
     return [DeliveryPublic.model_validate(d, from_attributes=True) for d in rows], next_cursor
@@ -114,7 +110,7 @@ def delivery_body(session: Session, entry, base: str) -> str:
     data = {"entry_id": entry.id, "event_id": entry.event_id, "event_type": entry.event_type,
             "board_code": entry.board_code, "review_id": entry.review_id,
             "occurred_at": entry.occurred_at.isoformat(), **entry.data}
-    if entry.entry_type in ("publication_published", "publication_withdrawn"):
+    if entry.entry_type in PUBLIC_ENTRY_TYPES:
         from services.dissemination.publications.models import Publication
 
         pub = session.get(Publication, entry.data.get("publication_id"))
@@ -144,6 +140,6 @@ def fan_out(session: Session, entry, themes=()) -> int:
         delivery = WebhookDelivery(id="msg_" + uuid.uuid4().hex, subscription_id=sub.id, event_id=entry.event_id,
                                    entry_type=entry.entry_type, body=body)
         session.add(delivery)
-        add_event(session, source=SOURCE, type="webhook.delivery_requested.v1", subject=delivery.id,
+        add_event(session, subject=delivery.id,
                   data=WebhookDeliveryRequestedV1(delivery_id=delivery.id, subscription_id=sub.id))
     return len(chosen)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
-from shared.http.deps import PrincipalDep, SessionDep
+from shared.http.deps import PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
 from services.dissemination.subscriptions import service
@@ -25,9 +25,8 @@ router = APIRouter(prefix="/v1", tags=["subscriptions"])
              description="A subscription lasts as long as the key that made it: when that key is revoked, "
                          "nothing more is sent (pending deliveries are cancelled). After rotating keys, "
                          "subscribe again with the new key.")
-def create_subscription(body: SubscriptionCreate, request: Request, session: SessionDep, principal: PrincipalDep,
-                        idem: IdempotencyDep):
-    settings = request.app.state.runtime.settings
+def create_subscription(body: SubscriptionCreate, session: SessionDep, principal: PrincipalDep,
+                        idem: IdempotencyDep, settings: SettingsDep):
     if (replayed := idem.replay()) is not None:
         # The stored response has no secret (it is kept only encrypted): put it back.
         doc = json.loads(replayed.body)

@@ -1,7 +1,7 @@
 """The learning-theme taxonomy, as data.
 
 Themes are how published learning is found and compared across regions (the seed asked for
-learning to be searchable by theme). The seed list comes from DOMAIN.md; boards can add themes,
+learning to be searchable by theme). The seed list is the domain brief's (themes seen across case reviews); boards add themes,
 so this module only holds the *seed* and the rules a theme must keep (a stable machine code and
 a name in both English and Welsh, because everything the public sees is bilingual under the
 Welsh language standards). The Welsh names should be checked by a Welsh-language translator

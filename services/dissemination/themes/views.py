@@ -8,9 +8,8 @@ from fastapi import APIRouter, Path, Query
 
 from shared.http.deps import PrincipalDep, SessionDep, WelshGovernmentDep
 from shared.http.idempotency import IdempotencyDep
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from shared.http.types import IsoDate, QueryInt
-from shared.service import settings_for
 from services.dissemination.publications import service as publications
 from services.dissemination.themes import service
 from services.dissemination.themes.schemas import ThemeCreate, ThemeList, ThemePublic, ThemeUpdate
@@ -31,7 +30,7 @@ def list_themes(session: SessionDep) -> ThemeList:
 def add_theme(body: ThemeCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    theme = service.add(session, principal, body, settings_for(session).identifier_names)
+    theme = service.add(session, principal, body)
     response = idem.respond(201, service.to_public(theme).model_dump(mode="json"))
     session.commit()
     return response
@@ -54,6 +53,5 @@ def themes_across_boards(session: SessionDep,
                          to: Annotated[IsoDate | None, Query(description="Published on or before")] = None,
                          min_boards: Annotated[QueryInt, Query(ge=2, le=20, description="Boards for a theme to recur")] = 2) -> dict:
     if from_ and to and to < from_:
-        raise Problem(422, "`to` is before `from`.", errors=[{"field": "to", "in": "query", "message": "before from",
-                                                             "code": "date_order"}])
+        raise Problem(422, "`to` is before `from`.", errors=[field_error("to", "before from", "date_order", "query")])
     return publications.themes_across_boards(session, from_, to, min_boards)

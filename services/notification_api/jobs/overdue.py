@@ -15,7 +15,7 @@ from shared.events.reviews import ReviewOverdueV1
 from shared.logs import log
 from shared.outbox import add_event
 from services.notification_api.reviews.models import Review
-from services.notification_api.reviews.service import SOURCE, today
+from services.notification_api.reviews.service import overdue_clause, today
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -37,15 +37,14 @@ def emit_overdue(engine: Engine, on: date | None = None) -> int:
 
 
 def _batch(session: Session, on: date) -> int:
-    query = (select(Review).where(Review.status == "in_progress", Review.target_completion_date < on,
-                                  Review.overdue_notified_on.is_(None))
+    query = (select(Review).where(overdue_clause(on), Review.overdue_notified_on.is_(None))
              .order_by(Review.target_completion_date, Review.id).limit(BATCH))
     if is_postgres(session):
         query = query.with_for_update(skip_locked=True)
     rows = session.exec(query).all()
     for review in rows:
         review.overdue_notified_on = on
-        add_event(session, source=SOURCE, type="review.overdue.v1", subject=review.id, data=ReviewOverdueV1(
+        add_event(session, subject=review.id, data=ReviewOverdueV1(
             review_id=review.id, board_code=review.board_code, review_type=review.review_type,
             target_completion_date=review.target_completion_date, detected_on=on))
     return len(rows)

@@ -82,3 +82,34 @@ class MonitoringPublic(BaseModel):
     as_of: dt.date = Field(description="Europe/London date the open and overdue figures are counted on.")
     national: Figures | None = Field(description="All boards together (Welsh Government only).")
     boards: list[BoardFigures]
+
+
+class ReviewTypeCount(BaseModel):
+    type: str = Field(description="A review type a decision covers (a SUSR counts under each type it covers).")
+    reviews: int = Field(description="Decided reviews covering this type.")
+    in_susr: int = Field(description="Of which as part of a Single Unified Safeguarding Review.")
+    open: int
+    overdue: int
+
+
+class SusrCounts(BaseModel):
+    susrs: int = Field(description="Decisions to hold a SUSR.")
+    covering_more_than_one_type: int = Field(description="SUSRs covering two or more review types: the separate "
+                                                         "reviews a family would otherwise have taken part in.")
+    share_covering_more_than_one_type: float | None
+    types_covered: int = Field(description="Review types covered by all SUSRs together.")
+
+
+class TypeFigures(BaseModel):
+    by_type: list[ReviewTypeCount]
+    susr: SusrCounts
+
+
+class BoardTypeFigures(TypeFigures):
+    board_code: str
+
+
+class ByReviewTypePublic(BaseModel):
+    as_of: dt.date
+    national: TypeFigures | None = Field(description="All boards together (Welsh Government only).")
+    boards: list[BoardTypeFigures]

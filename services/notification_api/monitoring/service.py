@@ -2,19 +2,19 @@
 window-function median on the quick start's SQLite), never by loading every row."""
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Integer, and_, case, cast, distinct, extract, func, or_, select
+from sqlalchemy import Integer, String, and_, case, cast, distinct, extract, func, or_, select
 from sqlmodel import Session
 
 from shared.auth import Board, Principal
 from shared.db import is_postgres
 from shared.http.problems import Problem
 from services.notification_api.reviews.models import Review, ReviewProceeding
-from services.notification_api.reviews.service import OPEN_STATUSES, today
+from services.notification_api.reviews.service import OPEN_STATUSES, overdue_clause, today
 
-NOTIFICATION_TYPES = ("concise_cpr", "extended_cpr", "mapf", "no_review")
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -55,7 +55,7 @@ class _Figures:
         q = select(*keys, func.count(),
                    _sum(Review.status == "referred"),
                    _sum(Review.status.in_(OPEN_STATUSES)),
-                   _sum(and_(Review.status == "in_progress", Review.target_completion_date < self.on)),
+                   _sum(overdue_clause(self.on)),
                    ).where(*self.where).group_by(*keys)
         out = {}
         for row in self.session.execute(q).all():
@@ -199,3 +199,63 @@ def monitoring(session: Session, principal: Principal, board: str | None) -> dic
     per_board = _Figures(session, [Review.board_code == principal.board_code], on).collect(by_board=True)
     return {"as_of": on, "national": None,
             "boards": [{"board_code": principal.board_code, **per_board["figures"](principal.board_code)}]}
+
+
+def _type_figures(session: Session, where, on: date, by_board: bool) -> dict:
+    """(board?) -> figures by covered review type and SUSR counts. Grouped in the database by
+    the (few) distinct combinations of covered types; each combination is then counted under
+    every type in it."""
+    keys = [Review.board_code] if by_board else []
+    combo = cast(Review.covered_types, String)
+    q = (select(*keys, combo, Review.outcome, func.count(), _sum(Review.status.in_(OPEN_STATUSES)),
+                _sum(and_(Review.status == "in_progress", Review.target_completion_date < on)))
+         .where(*where, Review.outcome.is_not(None), Review.outcome != "no_review")
+         .group_by(*keys, combo, Review.outcome))
+    out: dict = defaultdict(lambda: {"types": defaultdict(lambda: [0, 0, 0, 0]), "susrs": 0, "multi": 0, "covered": 0})
+    for row in session.execute(q).all():
+        text, outcome, n, open_, overdue = _rest(row, by_board)
+        types = json.loads(text) if text else []
+        fig = out[_key(row, by_board)]
+        for t in types:
+            counts = fig["types"][t]
+            counts[0] += int(n)
+            counts[1] += int(n) if outcome == "susr" else 0
+            counts[2] += int(open_)
+            counts[3] += int(overdue)
+        if outcome == "susr":
+            fig["susrs"] += int(n)
+            fig["covered"] += int(n) * len(types)
+            fig["multi"] += int(n) if len(types) > 1 else 0
+    return out
+
+
+def _type_public(fig: dict | None) -> dict:
+    if fig is None:
+        fig = {"types": {}, "susrs": 0, "multi": 0, "covered": 0}
+    return {"by_type": [{"type": t, "reviews": c[0], "in_susr": c[1], "open": c[2], "overdue": c[3]}
+                        for t, c in sorted(fig["types"].items())],
+            "susr": {"susrs": fig["susrs"], "covering_more_than_one_type": fig["multi"],
+                     "share_covering_more_than_one_type": _share(fig["multi"], fig["susrs"]),
+                     "types_covered": fig["covered"]}}
+
+
+def by_review_type(session: Session, principal: Principal, board: str | None) -> dict:
+    """Monitoring by review type (what each decision covers), with how many SUSRs covered more
+    than one type. Same scoping as ``monitoring``."""
+    on = today()
+    if principal.welsh_government:
+        where = [Review.board_code == board] if board else []
+        national = _type_figures(session, [], on, by_board=False).get(None)
+        per_board = _type_figures(session, where, on, by_board=True)
+        codes = set(per_board)
+        if board:
+            codes.add(board)
+        else:
+            codes |= set(session.execute(select(Board.code).where(Board.active)).scalars())
+        return {"as_of": on, "national": _type_public(national),
+                "boards": [{"board_code": c, **_type_public(per_board.get(c))} for c in sorted(codes)]}
+    if board and board != principal.board_code:
+        raise Problem(403, "A board's key sees its own board's figures only; Welsh Government sees all.")
+    per_board = _type_figures(session, [Review.board_code == principal.board_code], on, by_board=True)
+    return {"as_of": on, "national": None,
+            "boards": [{"board_code": principal.board_code, **_type_public(per_board.get(principal.board_code))}]}

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from shared.http.deps import PrincipalDep, SessionDep
 from services.notification_api.monitoring import service
-from services.notification_api.monitoring.schemas import MonitoringPublic
+from services.notification_api.monitoring.schemas import ByReviewTypePublic, MonitoringPublic
 
 router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
 
@@ -21,3 +21,13 @@ router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
 def monitoring(session: SessionDep, principal: PrincipalDep,
                board: Annotated[str | None, Query(max_length=64, description="One board's figures.")] = None):
     return service.monitoring(session, principal, board)
+
+
+@router.get("/review-types", response_model=ByReviewTypePublic, summary="Monitoring by review type",
+            description="Decided reviews by the review types they cover (a Single Unified Safeguarding Review "
+                        "counts under each), open and overdue, and how many SUSRs covered more than one type "
+                        "(the duplication the SUSR removes). Scoped as `/v1/monitoring`.",
+            responses={403: {"description": "A board asking for another board's figures"}})
+def by_review_type(session: SessionDep, principal: PrincipalDep,
+                   board: Annotated[str | None, Query(max_length=64, description="One board's figures.")] = None):
+    return service.by_review_type(session, principal, board)

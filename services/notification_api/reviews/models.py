@@ -30,6 +30,11 @@ class ReviewType(SQLModel, table=True):
     reviewers_expected: int
     is_review: bool
     active: bool = True
+    # The constituent type of a Single Unified Safeguarding Review this type stands for
+    # (cpr, apr, dhr, mhhr, owhr): what the approved list approves people for. None for a MAPF.
+    family: str | None = Field(default=None, max_length=16)
+    # False: decided only as part of a SUSR (APR, DHR, MHHR, OWHR), never an outcome of its own.
+    standalone: bool = True
 
 
 class Review(SQLModel, table=True):
@@ -47,18 +52,30 @@ class Review(SQLModel, table=True):
     trigger_kind: str = Field(max_length=40)
     trigger_date: date
     abuse_or_neglect: str = Field(max_length=20)
+    # The child block (CPR). A referral with no child harmed stores person "adult_at_risk" or
+    # "none" here and False/0 in the child columns, which the API does not show.
+    person: str = Field(default="child", max_length=20)
     child_age_years: int
     on_child_protection_register_in_prior_6_months: bool
     looked_after_in_prior_6_months: bool
+    # The adult at risk block (APR) and the homicide block (DHR, MHHR, OWHR), when given.
+    adult_at_risk: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    homicide: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     agencies_involved: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     summary: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # -- what the criteria imply -------------------------------------------------------
     criteria_met: bool
     indicated_type: str | None = Field(default=None, max_length=32)
     criteria_reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Every type's criteria (the SUSR assessment): review type codes indicated, and per type.
+    indicated_types: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    susr_assessment: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     # -- the Board's decision ----------------------------------------------------------
     outcome: str | None = Field(default=None, max_length=32)
+    # The type whose timescale governs (a SUSR: the covered type with the earliest target).
     review_type: str | None = Field(default=None, max_length=32, foreign_key="review_types.code")
+    # The review types the decision covers: one for a CPR or MAPF, one or more for a SUSR.
+    covered_types: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     decided_on: date | None = None
     rationale: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     departs_from_criteria: bool | None = None

@@ -7,13 +7,19 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.http.types import IsoDate, RequestModel, StrictBool, StrictInt
+from shared.events.reviews import ReviewOutcome
 from services.notification_api.rules.agencies import AGENCIES
 from services.notification_api.rules.lifecycle import MILESTONES
+from services.notification_api.rules.susr import Relationship
 
 TriggerKind = Literal["death", "life_threatening_injury", "serious_permanent_impairment", "other"]
 AbuseOrNeglect = Literal["known", "suspected", "not_suspected"]
 AgencyCode = Literal[tuple(AGENCIES)]  # type: ignore[valid-type]
-OutcomeCode = Literal["concise_cpr", "extended_cpr", "mapf", "no_review"]
+# A code from GET /v1/review-types (the table, not a list here), "susr" or no_review.
+OutcomeCode = ReviewOutcome
+# A review type a SUSR covers: a code from GET /v1/review-types?all=true (one with a `family`).
+CoveredTypeCode = ReviewOutcome
+RelationshipCode = Literal[tuple(r.value for r in Relationship)]  # type: ignore[valid-type]
 MilestoneCode = Literal[tuple(m.value for m in MILESTONES)]  # type: ignore[valid-type]
 ProceedingKindCode = Literal["criminal", "coroner_inquest", "disciplinary", "other"]
 StatusCode = Literal["referred", "in_progress", "report_approved", "published", "closed"]
@@ -43,6 +49,28 @@ class ChildFacts(_Request):
                     "before the trigger date.")
 
 
+class AdultAtRiskIn(_Request):
+    age_years: StrictInt = Field(ge=18, le=120, description="Age in whole years at the trigger date.")
+    care_and_support_in_prior_6_months: StrictBool = Field(
+        description="Receiving care and support from a local authority or relevant partner on any date in the 6 "
+                    "months before the trigger date (an extended Adult Practice Review, by policy).")
+
+
+class HomicideIn(_Request):
+    victim_age_years: StrictInt = Field(ge=0, le=120, description="Age of the person who died, in whole years "
+                                                                  "(no date of birth). May be a child's parent.")
+    suspect_relationship: RelationshipCode = Field(description="The suspect's relationship to the person who "
+                                                               "died: " + ", ".join(r.value for r in Relationship)
+                                                               + ".")
+    suspect_mental_health_contact: StrictBool = Field(description="The suspect had contact with mental health "
+                                                                  "services before the homicide.")
+    suspect_mental_health_contact_months_before: StrictInt | None = Field(
+        default=None, ge=0, le=600, description="How long before the homicide that contact was, in months: "
+                                                "required when there was contact and policy sets a window.")
+    offensive_weapon: StrictBool = Field(description="The death resulted from violence involving an offensive "
+                                                     "weapon.")
+
+
 class ReviewCreate(_Request):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "board_reference": "GW-2026-0042",
@@ -60,7 +88,13 @@ class ReviewCreate(_Request):
     referral_date: IsoDate = Field(description="When the incident was referred to the Board.")
     trigger: Trigger
     abuse_or_neglect: AbuseOrNeglect
-    child: ChildFacts
+    child: ChildFacts | None = Field(default=None, description="The child harmed (Child Practice Review). "
+                                                               "Give each block that applies; at least one.")
+    adult_at_risk: AdultAtRiskIn | None = Field(default=None, description="The adult at risk harmed (Adult "
+                                                                         "Practice Review).")
+    homicide: HomicideIn | None = Field(default=None, description="A death that resulted, or appears to have "
+                                        "resulted, from violence, abuse or neglect by another person (Domestic, "
+                                        "Mental Health and Offensive Weapons Homicide Reviews).")
     agencies_involved: list[AgencyCode] = Field(default_factory=list, max_length=len(AGENCIES),
                                                 description="Codes of the agencies involved: "
                                                             + ", ".join(AGENCIES) + ".")
@@ -77,8 +111,12 @@ class DecisionCreate(_Request):
                       "will draw the learning sooner."},
     ]})
 
-    outcome: OutcomeCode
+    outcome: OutcomeCode = Field(description="`susr`: a Single Unified Safeguarding Review covering the types "
+                                             "in `covers`. The CPR types and `mapf` remain outcomes of their own.")
     decided_on: IsoDate
+    covers: list[CoveredTypeCode] | None = Field(
+        default=None, min_length=1, max_length=6,
+        description="For `susr` only (required): the review types it covers. Its target is the earliest of theirs.")
     rationale: str | None = Field(default=None, max_length=FREE_TEXT,
                                   description="Required when the decision departs from what the criteria "
                                               "indicate. Checked for identifiers.")
@@ -123,6 +161,21 @@ class CloseCreate(_Request):
 class CriteriaAssessmentPublic(BaseModel):
     criteria_met: bool
     indicated_type: str | None
+    reasons: list[str]
+
+
+class TypeAssessmentPublic(BaseModel):
+    type: str = Field(description="cpr, apr, dhr, mhhr or owhr.")
+    met: bool
+    indicated_type: str | None = Field(description="The review type a met type stands for.")
+    extended: bool | None = Field(description="CPR and APR: extended rather than concise.")
+    reasons: list[str]
+
+
+class SusrAssessmentPublic(BaseModel):
+    susr_indicated: bool = Field(description="The criteria of one or more review types are met.")
+    indicated_types: list[str]
+    types: list[TypeAssessmentPublic]
     reasons: list[str]
 
 
@@ -174,11 +227,18 @@ class ReviewPublic(BaseModel):
     status: StatusCode
     trigger: Trigger
     abuse_or_neglect: AbuseOrNeglect
-    child: ChildFacts
+    child: ChildFacts | None
+    adult_at_risk: AdultAtRiskIn | None = None
+    homicide: HomicideIn | None = None
     agencies_involved: list[str]
     summary: str | None
     criteria_assessment: CriteriaAssessmentPublic
-    review_type: str | None
+    susr_assessment: SusrAssessmentPublic | None = Field(
+        default=None, description="Every review type's criteria (none for reviews recorded before the SUSR).")
+    review_type: str | None = Field(description="The type whose timescale governs (for a SUSR, the covered type "
+                                                "with the earliest target).")
+    covered_types: list[str] = Field(default_factory=list, description="The review types the decision covers "
+                                                                       "(one, except for a SUSR).")
     decision: DecisionPublic | None
     departs_from_criteria: bool | None
     target_completion_date: dt.date | None
@@ -236,3 +296,7 @@ class ReviewTypePublic(BaseModel):
     target_days: int | None
     reviewers_expected: int
     is_review: bool
+    family: str | None = Field(default=None, description="The SUSR constituent type (cpr, apr, dhr, mhhr, owhr) "
+                                                         "this type stands for; null for a MAPF.")
+    standalone: bool = Field(default=True, description="An outcome of its own; false: decided only as part of a "
+                                                       "SUSR.")

@@ -4,13 +4,14 @@ change, and audits every read and write of a review. The view commits once."""
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from collections.abc import Mapping
+from datetime import date
 
 from sqlalchemy import and_, not_, or_
 from sqlmodel import Session, select
 
 from shared.auth import Principal
+from shared.clock import london_today
 from shared.db import utcnow
 from shared.events.reviews import (
     ReviewClosedV1,
@@ -18,14 +19,14 @@ from shared.events.reviews import (
     ReviewMilestoneRecordedV1,
     ReviewProceedingsChangedV1,
     ReviewReferredV1,
+    ReviewSusrRecordedV1,
 )
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
-from shared.http.identifiers import NOT_NAMES, reject_identifiers
-from shared.http.problems import Problem
+from shared.http.identifiers import NOT_NAMES, check_free_text, reject_identifiers
+from shared.http.problems import Problem, field_error
 from shared.logs import log
 from shared.outbox import add_event
-from shared.settings import Settings
 from services.notification_api.reviews.models import (
     Review,
     ReviewAudit,
@@ -42,20 +43,18 @@ from services.notification_api.reviews.schemas import (
     ReviewCreate,
 )
 from services.notification_api.rules import lifecycle, timescale
-from services.notification_api.rules.criteria import CriteriaAssessment, ReferralFacts, assess
+from services.notification_api.rules import susr
+from services.notification_api.rules.criteria import CriteriaAssessment
 from services.notification_api.rules.errors import RuleViolation
+from services.notification_api.rules import review_types as rt_rules
 from services.notification_api.rules.review_types import ReviewTypeSpec, target_completion_date
 
 logger = logging.getLogger(__name__)
 
-SOURCE = "/cpr/notification_api"
-LONDON = ZoneInfo("Europe/London")
 OPEN_STATUSES = ("in_progress", "report_approved", "published")
 
 
-def today() -> date:
-    """Dates people see (and "in the future" checks) are Europe/London dates."""
-    return datetime.now(LONDON).date()
+today = london_today  # dates people see (and "in the future" checks) are Europe/London dates
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -63,13 +62,9 @@ def rule_problem(exc: RuleViolation) -> Problem:
     return Problem(exc.status, exc.detail, slug=exc.code.replace("_", "-"), code=exc.code)
 
 
-def check_free_text(settings: Settings, fields: dict[str, str | None]) -> None:
-    reject_identifiers(fields, settings.identifier_names)
-
-
 def _invalid(code: str, detail: str, field: str) -> Problem:
     return Problem(422, detail, slug=code.replace("_", "-"), code=code,
-                   errors=[{"field": field, "in": "body", "message": detail, "code": code}])
+                   errors=[field_error(field, detail, code)])
 
 
 def audit(session: Session, principal: Principal | None, review: Review, action: str, what: str,
@@ -94,7 +89,34 @@ def get_visible(session: Session, principal: Principal, review_id: str, *, for_u
 def review_type_spec(row: ReviewType) -> ReviewTypeSpec:
     return ReviewTypeSpec(code=row.code, name_en=row.name_en, name_cy=row.name_cy,
                           reviewers_expected=row.reviewers_expected, is_review=row.is_review,
-                          target_months=row.target_months, target_days=row.target_days)
+                          target_months=row.target_months, target_days=row.target_days, family=row.family,
+                          standalone=row.standalone)
+
+
+def susr_policy(settings: Settings) -> susr.SusrPolicy:
+    """The SUSR thresholds the guidance leaves to policy, from the settings."""
+    return susr.SusrPolicy(dhr_min_age=settings.susr_dhr_min_age, owhr_min_age=settings.susr_owhr_min_age,
+                           mhhr_contact_months=settings.susr_mhhr_contact_months,
+                           owhr_excludes_dhr=settings.susr_owhr_excludes_dhr,
+                           apr_extended_by_care_and_support=settings.susr_apr_extended_by_care_and_support)
+
+
+def covered_families(session: Session, review: Review) -> list[str]:
+    """The constituent types (cpr, apr, dhr, mhhr, owhr) a decided review covers, from the
+    review types' rows: what an appointee must be approved for. Empty for a MAPF or no review."""
+    codes = list(review.covered_types or [])
+    if not codes:
+        return []
+    rows = session.exec(select(ReviewType).where(ReviewType.code.in_(codes))).all()
+    return sorted({r.family for r in rows if r.family})
+
+
+def review_type_specs(session: Session, *, active_only: bool = False) -> Mapping[str, ReviewTypeSpec]:
+    """The review types table as the pure rules take it: the one source of the codes."""
+    query = select(ReviewType).order_by(ReviewType.code)
+    if active_only:
+        query = query.where(ReviewType.active)
+    return rt_rules.review_types(review_type_spec(row) for row in session.exec(query).all())
 
 
 def _milestones(session: Session, review_id: str) -> list[ReviewMilestone]:
@@ -116,7 +138,8 @@ def state_of(session: Session, review: Review) -> lifecycle.ReviewState:
 
 def assessment_of(review: Review) -> CriteriaAssessment:
     return CriteriaAssessment(criteria_met=review.criteria_met, indicated_type=review.indicated_type,
-                              reasons=list(review.criteria_reasons))
+                              reasons=list(review.criteria_reasons),
+                              indicated_types=tuple(review.indicated_types or ()))
 
 
 def completed_on(review: Review) -> date | None:
@@ -126,8 +149,15 @@ def completed_on(review: Review) -> date | None:
 
 
 def is_overdue(review: Review, on: date) -> bool:
+    """Overdue: in progress and past its target date (the target day itself is on time, as in
+    rules/timescale.compute). `overdue_clause` is the same rule as SQL; nothing else states it."""
     return (review.status == "in_progress" and review.target_completion_date is not None
             and review.target_completion_date < on)
+
+
+def overdue_clause(on: date):
+    """`is_overdue` as a SQL condition (lists, monitoring, the overdue job)."""
+    return and_(Review.status == "in_progress", Review.target_completion_date < on)
 
 
 def detail(session: Session, review: Review, *, new: bool = False) -> dict:
@@ -155,11 +185,15 @@ def detail(session: Session, review: Review, *, new: bool = False) -> dict:
         "abuse_or_neglect": review.abuse_or_neglect,
         "child": {"age_years": review.child_age_years,
                   "on_child_protection_register_in_prior_6_months": review.on_child_protection_register_in_prior_6_months,
-                  "looked_after_in_prior_6_months": review.looked_after_in_prior_6_months},
+                  "looked_after_in_prior_6_months": review.looked_after_in_prior_6_months}
+        if review.person == "child" else None,
+        "adult_at_risk": review.adult_at_risk, "homicide": review.homicide,
+        "susr_assessment": review.susr_assessment,
         "agencies_involved": list(review.agencies_involved), "summary": review.summary,
         "criteria_assessment": {"criteria_met": review.criteria_met, "indicated_type": review.indicated_type,
                                 "reasons": list(review.criteria_reasons)},
-        "review_type": review.review_type, "decision": decision,
+        "review_type": review.review_type, "covered_types": list(review.covered_types or []),
+        "decision": decision,
         "departs_from_criteria": review.departs_from_criteria,
         "target_completion_date": review.target_completion_date, "timescale": figures,
         "milestones": [{"milestone": m.milestone, "date": m.occurred_on, "note": m.note, "source": m.source,
@@ -188,7 +222,7 @@ def _touch(review: Review) -> None:
 
 
 # -- use cases ------------------------------------------------------------------------------
-def notify_referral(session: Session, principal: Principal, body: ReviewCreate, settings: Settings) -> Review:
+def notify_referral(session: Session, principal: Principal, body: ReviewCreate) -> Review:
     now = today()
     if body.referral_date > now:
         raise _invalid("referral_in_future", f"The referral date {body.referral_date} is in the future.",
@@ -199,7 +233,7 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate, 
     if body.trigger.date > body.referral_date:
         raise _invalid("trigger_after_referral", f"The trigger date {body.trigger.date} is after the referral "
                        f"date {body.referral_date}; an incident is referred after it happens.", "trigger.date")
-    check_free_text(settings, {"summary": body.summary})
+    check_free_text(session, {"summary": body.summary})
     # A board's own case reference is pseudonymous; an NHS number or postcode there is not.
     reject_identifiers({"board_reference": body.board_reference}, kinds=NOT_NAMES)
     existing = session.exec(select(Review.id).where(
@@ -207,69 +241,101 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate, 
     if existing:
         raise Problem(409, "This board has already notified a review with this board_reference.",
                       slug="duplicate-board-reference", existing_review_id=existing)
-    facts = ReferralFacts(
-        harm=None if body.trigger.kind == "other" else body.trigger.kind,
-        abuse_or_neglect=body.abuse_or_neglect,
-        on_child_protection_register_in_prior_6_months=body.child.on_child_protection_register_in_prior_6_months,
-        looked_after_in_prior_6_months=body.child.looked_after_in_prior_6_months,
-        age_years=body.child.age_years, trigger_date=body.trigger.date)
-    result = assess(facts)
+    if body.child is None and body.adult_at_risk is None and body.homicide is None:
+        raise _invalid("no_subject", "A referral is about a child harmed (`child`), an adult at risk harmed "
+                       "(`adult_at_risk`) or a homicide (`homicide`): give each that applies.", "child")
+    facts = susr.SusrFacts(
+        harm=None if body.trigger.kind == "other" else body.trigger.kind, abuse_or_neglect=body.abuse_or_neglect,
+        trigger_date=body.trigger.date,
+        child=susr.ChildFacts(**body.child.model_dump()) if body.child else None,
+        adult_at_risk=susr.AdultAtRiskFacts(**body.adult_at_risk.model_dump()) if body.adult_at_risk else None,
+        homicide=susr.HomicideFacts(**body.homicide.model_dump()) if body.homicide else None)
+    policy = susr_policy(settings)
+    missing = susr.missing_facts(facts, policy)
+    if missing:
+        raise _invalid("fact_required", f"{missing[0]} is required for these facts (it decides whether a review "
+                       "type's criteria are met).", missing[0])
+    full = susr.assess_susr(facts, policy)
+    result = susr.criteria_answer(facts, full)
+    child = body.child
     review = Review(
         board_code=principal.board_code, board_reference=body.board_reference, referral_date=body.referral_date,
         trigger_kind=body.trigger.kind, trigger_date=body.trigger.date, abuse_or_neglect=body.abuse_or_neglect,
-        child_age_years=body.child.age_years,
-        on_child_protection_register_in_prior_6_months=body.child.on_child_protection_register_in_prior_6_months,
-        looked_after_in_prior_6_months=body.child.looked_after_in_prior_6_months,
+        person="child" if child else ("adult_at_risk" if body.adult_at_risk else "none"),
+        child_age_years=child.age_years if child else 0,
+        on_child_protection_register_in_prior_6_months=bool(child and child.on_child_protection_register_in_prior_6_months),
+        looked_after_in_prior_6_months=bool(child and child.looked_after_in_prior_6_months),
+        adult_at_risk=body.adult_at_risk.model_dump() if body.adult_at_risk else None,
+        homicide=body.homicide.model_dump() if body.homicide else None,
         agencies_involved=sorted(set(body.agencies_involved)), summary=body.summary,
-        criteria_met=result.criteria_met, indicated_type=result.indicated_type, criteria_reasons=result.reasons)
+        criteria_met=result.criteria_met, indicated_type=result.indicated_type, criteria_reasons=result.reasons,
+        indicated_types=list(result.indicated_types), susr_assessment=susr.public(full))
     session.add(review)
     audit(session, principal, review, "create", "referral")
-    add_event(session, source=SOURCE, type="review.referred.v1", subject=review.id, data=ReviewReferredV1(
+    add_event(session, subject=review.id, data=ReviewReferredV1(
         review_id=review.id, board_code=review.board_code, referral_date=review.referral_date,
         status=review.status, trigger_kind=review.trigger_kind, criteria_met=review.criteria_met,
         indicated_type=review.indicated_type))
     return review
 
 
-def record_decision(session: Session, principal: Principal, review_id: str, body: DecisionCreate,
-                    settings: Settings) -> Review:
+def record_decision(session: Session, principal: Principal, review_id: str, body: DecisionCreate) -> Review:
     review = get_visible(session, principal, review_id, for_update=True)
-    check_free_text(settings, {"rationale": body.rationale})
-    type_row = None
-    if body.outcome != "no_review":
-        type_row = session.get(ReviewType, body.outcome)
-        if type_row is None or not type_row.active:
+    check_free_text(session, {"rationale": body.rationale})
+    offered = review_type_specs(session, active_only=True)
+    covers = list(dict.fromkeys(body.covers)) if body.covers else None
+    if body.outcome == lifecycle.SUSR:
+        codes = covers or []
+        bad = [c for c in codes if c not in offered or offered[c].family is None]
+        if bad:
+            raise _invalid("unknown_review_type", f"Review type {bad[0]} is not offered as part of a SUSR.", "covers")
+    elif body.outcome == lifecycle.NO_REVIEW:
+        codes = []
+    else:
+        spec = offered.get(body.outcome)
+        if spec is None or not spec.standalone:
             raise _invalid("unknown_review_type", f"Review type {body.outcome} is not offered.", "outcome")
+        codes = [body.outcome]
     try:
         result = lifecycle.decide(state_of(session, review), body.outcome, body.decided_on, body.rationale,
-                                  assessment_of(review), today())
+                                  assessment_of(review), today(), offered, covers=covers)
     except RuleViolation as exc:
         raise rule_problem(exc) from None
     review.outcome = body.outcome
-    review.review_type = type_row.code if type_row else None
+    review.covered_types = codes
     review.decided_on = body.decided_on
     review.rationale = result.rationale
     review.departs_from_criteria = result.departs_from_criteria
     review.status = result.status.value
-    review.target_completion_date = (target_completion_date(review_type_spec(type_row), body.decided_on)
-                                     if type_row else None)
+    if codes:
+        # One type: its target. A SUSR: the earliest of the types it covers, and that type governs.
+        review.review_type, review.target_completion_date = susr.governing_target(
+            [offered[c] for c in codes], body.decided_on)
+    else:
+        review.review_type, review.target_completion_date = None, None
     if review.status == "closed":
         review.closed_on = body.decided_on
     _touch(review)
     audit(session, principal, review, "update", f"decision:{body.outcome}")
-    add_event(session, source=SOURCE, type="review.decision_recorded.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewDecisionRecordedV1(
                   review_id=review.id, board_code=review.board_code, outcome=review.outcome,
                   decided_on=review.decided_on, departs_from_criteria=review.departs_from_criteria,
                   status=review.status, target_completion_date=review.target_completion_date,
-                  indicated_type=review.indicated_type))
+                  indicated_type=review.indicated_type, review_type=review.review_type))
+    if review.outcome == lifecycle.SUSR:
+        add_event(session, subject=review.id, data=ReviewSusrRecordedV1(
+            review_id=review.id, board_code=review.board_code, decided_on=review.decided_on,
+            covered_types=list(review.covered_types), review_type=review.review_type,
+            target_completion_date=review.target_completion_date,
+            departs_from_criteria=review.departs_from_criteria))
     if review.status == "closed":
         _closed_event(session, review)
     return review
 
 
 def _closed_event(session: Session, review: Review) -> None:
-    add_event(session, source=SOURCE, type="review.closed.v1", subject=review.id, data=ReviewClosedV1(
+    add_event(session, subject=review.id, data=ReviewClosedV1(
         review_id=review.id, board_code=review.board_code, closed_on=review.closed_on, outcome=review.outcome))
 
 
@@ -289,17 +355,16 @@ def apply_milestone(session: Session, review: Review, milestone: str, on: date, 
     elif milestone == lifecycle.Milestone.REPORT_PUBLISHED:
         review.report_published_on = on
     _touch(review)
-    add_event(session, source=SOURCE, type="review.milestone_recorded.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewMilestoneRecordedV1(review_id=review.id, board_code=review.board_code,
                                              milestone=milestone, on=on, status=review.status,
                                              review_type=review.review_type))
     return True
 
 
-def record_milestone(session: Session, principal: Principal, review_id: str, body: MilestoneCreate,
-                     settings: Settings) -> tuple[Review, bool]:
+def record_milestone(session: Session, principal: Principal, review_id: str, body: MilestoneCreate) -> tuple[Review, bool]:
     review = get_visible(session, principal, review_id, for_update=True)
-    check_free_text(settings, {"note": body.note})
+    check_free_text(session, {"note": body.note})
     try:
         created = apply_milestone(session, review, body.milestone, body.date, note=body.note, source="api",
                                   recorded_by=principal.name)
@@ -337,10 +402,9 @@ def record_milestone_fact(session: Session, *, review_id: str, board_code: str, 
     return created
 
 
-def add_proceeding(session: Session, principal: Principal, review_id: str, body: ProceedingCreate,
-                   settings: Settings) -> ReviewProceeding:
+def add_proceeding(session: Session, principal: Principal, review_id: str, body: ProceedingCreate) -> ReviewProceeding:
     review = get_visible(session, principal, review_id, for_update=True)
-    check_free_text(settings, {"note": body.note})
+    check_free_text(session, {"note": body.note})
     if review.status == "closed":
         raise Problem(409, "Cannot add a proceeding: the review is closed.", slug="review-closed",
                       code="review_closed")
@@ -353,7 +417,7 @@ def add_proceeding(session: Session, principal: Principal, review_id: str, body:
     session.add(row)
     _touch(review)
     audit(session, principal, review, "update", f"proceeding_added:{body.kind}")
-    add_event(session, source=SOURCE, type="review.proceedings_changed.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewProceedingsChangedV1(review_id=review.id, board_code=review.board_code,
                                               proceeding_id=row.id, kind=row.kind,
                                               change="concluded" if row.ended_on else "started",
@@ -379,7 +443,7 @@ def conclude_proceeding(session: Session, principal: Principal, review_id: str, 
     row.updated_at = utcnow()
     _touch(review)
     audit(session, principal, review, "update", f"proceeding_concluded:{row.kind}")
-    add_event(session, source=SOURCE, type="review.proceedings_changed.v1", subject=review.id,
+    add_event(session, subject=review.id,
               data=ReviewProceedingsChangedV1(review_id=review.id, board_code=review.board_code,
                                               proceeding_id=row.id, kind=row.kind, change="concluded",
                                               started_on=row.started_on, ended_on=row.ended_on))
@@ -389,7 +453,8 @@ def conclude_proceeding(session: Session, principal: Principal, review_id: str, 
 def close_review(session: Session, principal: Principal, review_id: str, body: CloseCreate) -> Review:
     review = get_visible(session, principal, review_id, for_update=True)
     try:
-        new_state = lifecycle.close(state_of(session, review), body.closed_on, today())
+        new_state = lifecycle.close(state_of(session, review), body.closed_on, today(),
+                                    review_type_specs(session))
     except RuleViolation as exc:
         raise rule_problem(exc) from None
     review.status = new_state.status.value
@@ -424,18 +489,9 @@ def list_reviews(session: Session, principal: Principal, *, status: str | None, 
     if decided_to is not None:
         query = query.where(Review.decided_on <= decided_to)
     if overdue is not None:
-        cond = and_(Review.status == "in_progress", Review.target_completion_date < now)
+        cond = overdue_clause(now)
         query = query.where(cond if overdue else or_(not_(cond), Review.target_completion_date.is_(None)))
-
-    def convert(values):
-        try:
-            return [datetime.fromisoformat(values[0]), str(values[1])]
-        except (TypeError, ValueError):
-            raise Problem(400, "The cursor is not one this service issued; start again without it.",
-                          slug="invalid-cursor") from None
-
-    rows = list(session.exec(keyset(query, [Review.created_at, Review.id], cursor, limit, descending=True,
-                                    convert=convert)).all())
+    rows = list(session.exec(keyset(query, [Review.created_at, Review.id], cursor, limit, descending=True)).all())
     rows, next_cursor = page_of(rows, limit, key=lambda r: [r.created_at.isoformat(), r.id])
     for r in rows:
         audit(session, principal, r, "read", "list")
@@ -446,19 +502,17 @@ def read_audit(session: Session, principal: Principal, review_id: str, *, limit:
                cursor: str | None) -> tuple[list[ReviewAudit], str | None]:
     review = get_visible(session, principal, review_id)
     query = select(ReviewAudit).where(ReviewAudit.review_id == review.id)
-
-    def convert(values):
-        if not isinstance(values[0], int):
-            raise Problem(400, "The cursor is not one this service issued; start again without it.",
-                          slug="invalid-cursor")
-        return values
-
-    rows = list(session.exec(keyset(query, [ReviewAudit.id], cursor, limit, convert=convert)).all())
+    rows = list(session.exec(keyset(query, [ReviewAudit.id], cursor, limit)).all())
     rows, next_cursor = page_of(rows, limit, key=lambda r: [r.id])
     # Reading the audit trail is itself a read of the case record; it shows on the next page.
     audit(session, principal, review, "read", "audit")
     return rows, next_cursor
 
 
-def review_types(session: Session) -> list[ReviewType]:
-    return list(session.exec(select(ReviewType).where(ReviewType.active).order_by(ReviewType.code)).all())
+def review_types(session: Session, *, include_susr_only: bool = False) -> list[ReviewType]:
+    """Active types; by default those that are outcomes of their own (what the CPR API offered),
+    with ``include_susr_only`` also the types decided only as part of a SUSR."""
+    query = select(ReviewType).where(ReviewType.active)
+    if not include_susr_only:
+        query = query.where(ReviewType.standalone)
+    return list(session.exec(query.order_by(ReviewType.code)).all())

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from shared.http.deps import BoardDep, PrincipalDep, SessionDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
 from shared.http.types import IsoDate, QueryBool
-from shared.settings import Settings
 from services.notification_api.reviews import service
 from services.notification_api.reviews.schemas import (
     AuditPage,
@@ -31,12 +30,6 @@ router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 types_router = APIRouter(prefix="/v1/review-types", tags=["review types"])
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.runtime.settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
-
 NOT_VISIBLE = {404: {"description": "No such review for this key (another board's review is never shown)"}}
 BOARD_ONLY = {403: {"description": "Welsh Government reads; only the board's key writes"}}
 PROBLEM_409 = {409: {"description": "Conflicts with the review's current state, or Idempotency-Key reused"}}
@@ -50,11 +43,10 @@ def _public(session, review, *, new: bool = False) -> dict:
              description="Records the referral facts and returns what the Child Practice Review criteria imply "
                          "(`criteria_assessment`). Honours `Idempotency-Key`.",
              responses={**BOARD_ONLY, 409: {"description": "Duplicate board_reference, or Idempotency-Key reused"}})
-def notify(body: ReviewCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep,
-           settings: SettingsDep):
+def notify(body: ReviewCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    review = service.notify_referral(session, principal, body, settings)
+    review = service.notify_referral(session, principal, body)
     session.flush()
     response = idem.respond(201, _public(session, review, new=True), headers={"Location": f"/v1/reviews/{review.id}"})
     session.commit()
@@ -98,10 +90,10 @@ def read(review_id: str, session: SessionDep, principal: PrincipalDep):
                          "`no_review` closes the review.",
              responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
 def decide(review_id: str, body: DecisionCreate, session: SessionDep, principal: BoardDep,
-           idem: IdempotencyDep, settings: SettingsDep):
+           idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    review = service.record_decision(session, principal, review_id, body, settings)
+    review = service.record_decision(session, principal, review_id, body)
     response = idem.respond(201, _public(session, review))
     session.commit()
     return response
@@ -116,10 +108,10 @@ def decide(review_id: str, body: DecisionCreate, session: SessionDep, principal:
              responses={200: {"description": "Already recorded with this date; nothing changed",
                               "model": ReviewPublic}, **NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
 def milestone(review_id: str, body: MilestoneCreate, session: SessionDep, principal: BoardDep,
-              idem: IdempotencyDep, settings: SettingsDep):
+              idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    review, created = service.record_milestone(session, principal, review_id, body, settings)
+    review, created = service.record_milestone(session, principal, review_id, body)
     session.flush()
     response = idem.respond(201 if created else 200, _public(session, review))
     session.commit()
@@ -130,10 +122,10 @@ def milestone(review_id: str, body: MilestoneCreate, session: SessionDep, princi
              summary="Record parallel proceedings (a delay reason)",
              responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
 def add_proceeding(review_id: str, body: ProceedingCreate, session: SessionDep, principal: BoardDep,
-                   idem: IdempotencyDep, settings: SettingsDep):
+                   idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    row = service.add_proceeding(session, principal, review_id, body, settings)
+    row = service.add_proceeding(session, principal, review_id, body)
     response = idem.respond(201, ProceedingPublic.model_validate(service.proceeding_public(row)),
                             headers={"Location": f"/v1/reviews/{review_id}/proceedings/{row.id}"})
     session.commit()
@@ -179,7 +171,12 @@ def audit(review_id: str, session: SessionDep, principal: PrincipalDep, limit: L
 
 
 @types_router.get("", response_model=list[ReviewTypePublic], summary="Review types a board can decide on",
-                  description="Reference data (English and Welsh names, target from the decision). "
-                              "`no_review` is a decision, not a type.")
-def list_review_types(session: SessionDep, principal: PrincipalDep):
-    return [ReviewTypePublic.model_validate(t, from_attributes=True) for t in service.review_types(session)]
+                  description="Reference data (English and Welsh names, target from the decision, the SUSR "
+                              "`family` a type stands for). `no_review` and `susr` are decisions, not types; a "
+                              "`susr` decision covers types listed here.")
+def list_review_types(session: SessionDep, principal: PrincipalDep,
+                      all: Annotated[QueryBool, Query(description="Also the types decided only as part of a "
+                                                                  "Single Unified Safeguarding Review (APR, DHR, "
+                                                                  "MHHR, OWHR).")] = False):
+    return [ReviewTypePublic.model_validate(t, from_attributes=True)
+            for t in service.review_types(session, include_susr_only=all)]

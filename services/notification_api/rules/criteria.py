@@ -84,6 +84,13 @@ class CriteriaAssessment:
     criteria_met: bool
     indicated_type: IndicatedType | None
     reasons: list[str] = field(default_factory=list)
+    # Every review type the criteria indicate (a SUSR may be indicated for several); for a
+    # CPR-only assessment, the one indicated type.
+    indicated_types: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.indicated_types and self.indicated_type is not None:
+            object.__setattr__(self, "indicated_types", (self.indicated_type,))
 
 
 def assess(facts: ReferralFacts) -> CriteriaAssessment:

@@ -1,7 +1,7 @@
 """The review lifecycle as a pure state machine.
 
     referred --decide(no_review)--> closed
-    referred --decide(concise_cpr | extended_cpr | mapf)--> in_progress
+    referred --decide(a review type's code: concise_cpr, extended_cpr, mapf...)--> in_progress
     in_progress --milestone report_approved--> report_approved
     report_approved --milestone report_published--> published
     published (or action_plan_completed recorded; or, for a MAPF, learning_event_held)
@@ -23,8 +23,13 @@ events. Likewise report_drafted does not need the learning event.
 A missing prerequisite is 409 (it may be recorded later); a prerequisite
 dated after the new milestone is 422 (the request's date is wrong).
 
-A MAPF may be closed once its learning event is held, since a forum often
-produces no published report and no action plan.
+A learning forum (a type with ``is_review`` False, such as MAPF) may be closed once
+its learning event is held, since a forum often produces no published report and no
+action plan.
+
+Review types are data (``review_types.ReviewTypeSpec``, rows of the ``review_types``
+table): the rules take them as a mapping and read ``is_review`` from them; the one
+outcome that is code is ``NO_REVIEW``, the decision to hold none.
 """
 
 from __future__ import annotations
@@ -37,10 +42,13 @@ from typing import Literal, Mapping
 
 from services.notification_api.rules.criteria import CriteriaAssessment
 from services.notification_api.rules.errors import RuleViolation, conflict, invalid
+from services.notification_api.rules.review_types import DEFAULT_REVIEW_TYPES, ReviewTypeSpec
+
+ReviewTypes = Mapping[str, ReviewTypeSpec]
 
 __all__ = [
     "Status",
-    "Outcome",
+    "NO_REVIEW",
     "Milestone",
     "MILESTONES",
     "PREREQUISITES",
@@ -65,11 +73,11 @@ class Status(StrEnum):
     CLOSED = "closed"
 
 
-class Outcome(StrEnum):
-    CONCISE_CPR = "concise_cpr"
-    EXTENDED_CPR = "extended_cpr"
-    MAPF = "mapf"
-    NO_REVIEW = "no_review"
+# The decision to hold no review: an outcome, not a review type (it has no timescale).
+NO_REVIEW = "no_review"
+# A Single Unified Safeguarding Review: a decision covering one or more review types (its
+# timescale is theirs, the earliest governing), not a type of its own.
+SUSR = "susr"
 
 
 class Milestone(StrEnum):
@@ -108,8 +116,6 @@ _STATUS_AFTER: Mapping[Milestone, Status] = MappingProxyType(
 )
 _RANK = {s: i for i, s in enumerate(Status)}
 
-_CPR = (Outcome.CONCISE_CPR, Outcome.EXTENDED_CPR)
-
 
 @dataclass(frozen=True)
 class ReviewState:
@@ -120,7 +126,7 @@ class ReviewState:
     """
 
     status: Status = Status.REFERRED
-    outcome: Outcome | None = None
+    outcome: str | None = None
     decided_on: date | None = None
     milestones: Mapping[Milestone, date] = field(default_factory=dict)
     referred_on: date | None = None
@@ -128,7 +134,7 @@ class ReviewState:
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
         if self.outcome is not None:
-            object.__setattr__(self, "outcome", Outcome(self.outcome))
+            object.__setattr__(self, "outcome", str(self.outcome))
         frozen = {Milestone(k): v for k, v in self.milestones.items()}
         object.__setattr__(self, "milestones", MappingProxyType(frozen))
 
@@ -154,38 +160,62 @@ def _parse(enum: type[StrEnum], value: str, code: str, what: str):
         raise invalid(code, f"Unknown {what} {value!r}; expected one of: {allowed}.") from None
 
 
-def departs_from_criteria(assessment: CriteriaAssessment, outcome: Outcome | str) -> bool:
+def _outcome(outcome: str, types: ReviewTypes) -> str:
+    if outcome not in (NO_REVIEW, SUSR) and outcome not in types:
+        allowed = ", ".join([*types, SUSR, NO_REVIEW])
+        raise invalid("unknown_outcome", f"Unknown decision outcome {outcome!r}; expected one of: {allowed}.")
+    return outcome
+
+
+def departs_from_criteria(assessment: CriteriaAssessment, outcome: str,
+                          types: ReviewTypes = DEFAULT_REVIEW_TYPES, covers: tuple[str, ...] | list[str] = ()) -> bool:
     """True when the decision is not what the criteria indicate.
 
-    Criteria met: anything but the indicated CPR type departs (the other CPR
-    type, MAPF, no review). Criteria not met: a CPR departs; MAPF or no review
-    do not (MAPF is the route the guidance offers for such cases).
+    Criteria met: anything but the indicated review departs: a SUSR must cover exactly the
+    indicated types, a single type is right only when it is the one type indicated, and a
+    forum or no review departs. Criteria not met: a statutory review (``is_review``) or a
+    SUSR departs; a learning forum or no review does not (MAPF is the route the guidance offers).
     """
-    outcome = Outcome(outcome)
+    outcome = _outcome(outcome, types)
+    indicated = set(assessment.indicated_types)
+    if outcome == SUSR:
+        return not assessment.criteria_met or set(covers) != indicated
     if assessment.criteria_met:
-        return outcome.value != assessment.indicated_type
-    return outcome in _CPR
+        return indicated != {outcome}
+    return outcome != NO_REVIEW and types[outcome].is_review
 
 
 def decide(
     state: ReviewState,
-    outcome: Outcome | str,
+    outcome: str,
     decided_on: date,
     rationale: str | None,
     assessment: CriteriaAssessment,
     today: date,
+    types: ReviewTypes = DEFAULT_REVIEW_TYPES,
+    covers: tuple[str, ...] | list[str] | None = None,
 ) -> DecisionResult:
     """Record the Board's decision on a referral.
 
     Raises RuleViolation: 422 unknown_outcome, 409 decision_already_recorded,
-    422 decision_in_future, 422 decision_before_referral, 422 rationale_required.
-    ``no_review`` closes the review at once; any other outcome starts it.
+    422 decision_in_future, 422 decision_before_referral, 422 rationale_required,
+    422 covers_required (a SUSR names the types it covers), 422 covers_only_for_susr,
+    422 unknown_review_type (a SUSR covers types in ``types``).
+    ``no_review`` closes the review at once; a review type (a code in ``types``) or a SUSR starts it.
     """
-    outcome = _parse(Outcome, outcome, "unknown_outcome", "decision outcome")
+    outcome = _outcome(outcome, types)
+    if outcome == SUSR and not covers:
+        raise invalid("covers_required", "A Single Unified Safeguarding Review names the review types it covers "
+                                         "(`covers`).")
+    if outcome != SUSR and covers:
+        raise invalid("covers_only_for_susr", f"`covers` is for a SUSR; a {outcome} decision covers its own type.")
+    unknown = [c for c in covers or () if c not in types]
+    if unknown:
+        raise invalid("unknown_review_type", f"A SUSR cannot cover {', '.join(unknown)}: not a review type.")
     if state.status is not Status.REFERRED or state.outcome is not None:
         raise conflict(
             "decision_already_recorded",
-            f"A decision ({state.outcome.value if state.outcome else state.status.value}) is "
+            f"A decision ({state.outcome or state.status.value}) is "
             "already recorded for this review; a decision can be recorded only once.",
         )
     if decided_on > today:
@@ -200,20 +230,20 @@ def decide(
             f"The decision date {decided_on.isoformat()} is before the referral date "
             f"{state.referred_on.isoformat()}.",
         )
-    departs = departs_from_criteria(assessment, outcome)
+    departs = departs_from_criteria(assessment, outcome, types, tuple(covers or ()))
     clean = rationale.strip() if rationale and rationale.strip() else None
     if departs and clean is None:
         indicated = (
-            f"the criteria indicate {assessment.indicated_type}"
+            f"the criteria indicate {' and '.join(assessment.indicated_types)}"
             if assessment.criteria_met
             else "the criteria are not met"
         )
         raise invalid(
             "rationale_required",
-            f"The decision {outcome.value} departs from the criteria ({indicated}); "
+            f"The decision {outcome} departs from the criteria ({indicated}); "
             "a rationale explaining the departure is required.",
         )
-    new_status = Status.CLOSED if outcome is Outcome.NO_REVIEW else Status.IN_PROGRESS
+    new_status = Status.CLOSED if outcome == NO_REVIEW else Status.IN_PROGRESS
     new_state = replace(state, status=new_status, outcome=outcome, decided_on=decided_on)
     return DecisionResult(state=new_state, departs_from_criteria=departs, rationale=clean)
 
@@ -252,7 +282,7 @@ def apply_milestone(
             "no_decision_recorded",
             f"Cannot record {name}: no decision recorded for this review yet.",
         )
-    if state.outcome is Outcome.NO_REVIEW:
+    if state.outcome == NO_REVIEW:
         raise conflict(
             "no_review_decision",
             f"Cannot record {name}: the decision was no review, so there are no milestones.",
@@ -313,18 +343,20 @@ def record_milestone(
     return apply_milestone(state, milestone, on, today).status
 
 
-def can_close(state: ReviewState) -> bool:
-    """Closable once published, once the action plan is completed, or a MAPF's forum held."""
+def can_close(state: ReviewState, types: ReviewTypes = DEFAULT_REVIEW_TYPES) -> bool:
+    """Closable once published, once the action plan is completed, or a forum's (a type that
+    is not a statutory review, e.g. MAPF) learning event held."""
     if state.status in (Status.REFERRED, Status.CLOSED):
         return False
     if state.status is Status.PUBLISHED:
         return True
     if Milestone.ACTION_PLAN_COMPLETED in state.milestones:
         return True
-    return state.outcome is Outcome.MAPF and Milestone.LEARNING_EVENT_HELD in state.milestones
+    spec = types.get(state.outcome or "")
+    return spec is not None and not spec.is_review and Milestone.LEARNING_EVENT_HELD in state.milestones
 
 
-def close(state: ReviewState, closed_on: date, today: date) -> ReviewState:
+def close(state: ReviewState, closed_on: date, today: date, types: ReviewTypes = DEFAULT_REVIEW_TYPES) -> ReviewState:
     """Close a review explicitly.
 
     Raises RuleViolation: 409 no_decision_recorded, 409 already_closed,
@@ -335,7 +367,7 @@ def close(state: ReviewState, closed_on: date, today: date) -> ReviewState:
         raise conflict("no_decision_recorded", "Cannot close: no decision recorded for this review yet.")
     if state.status is Status.CLOSED:
         raise conflict("already_closed", "The review is already closed.")
-    if not can_close(state):
+    if not can_close(state, types):
         raise conflict(
             "not_ready_to_close",
             "Cannot close: a review closes once its report is published or its action plan "

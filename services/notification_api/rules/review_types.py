@@ -21,6 +21,7 @@ __all__ = [
     "CONCISE_CPR",
     "EXTENDED_CPR",
     "MAPF",
+    "SUSR_TYPES",
     "review_types",
     "target_completion_date",
 ]
@@ -43,6 +44,12 @@ class ReviewTypeSpec:
     is_review: bool
     target_months: int | None = None
     target_days: int | None = None
+    # The constituent type of a Single Unified Safeguarding Review (cpr, apr, dhr, mhhr, owhr)
+    # this type stands for; None for a forum (MAPF). The approved list approves by family.
+    family: str | None = None
+    # False for a type decided only as part of a SUSR (APR, DHR, MHHR, OWHR): not an outcome
+    # of its own. The CPR types and the MAPF stay outcomes for the clients of the CPR API.
+    standalone: bool = True
 
     def __post_init__(self) -> None:
         if not self.code or not self.code.strip():
@@ -69,6 +76,7 @@ CONCISE_CPR = ReviewTypeSpec(
     reviewers_expected=1,
     is_review=True,
     target_months=6,
+    family="cpr",
 )
 EXTENDED_CPR = ReviewTypeSpec(
     code="extended_cpr",
@@ -77,6 +85,7 @@ EXTENDED_CPR = ReviewTypeSpec(
     reviewers_expected=2,
     is_review=True,
     target_months=6,
+    family="cpr",
 )
 # MAPF target is local policy (the guidance sets none); 3 months is a default.
 MAPF = ReviewTypeSpec(
@@ -89,6 +98,21 @@ MAPF = ReviewTypeSpec(
 )
 
 
+# The other constituent types of a Single Unified Safeguarding Review (since 1 October 2024).
+# Their targets are policy (DOMAIN.md): six months seeded; the table's row is the authority.
+APR = ReviewTypeSpec(code="apr", name_en="Adult Practice Review", name_cy="Adolygiad Ymarfer Oedolion",
+                     reviewers_expected=1, is_review=True, target_months=6, family="apr", standalone=False)
+DHR = ReviewTypeSpec(code="dhr", name_en="Domestic Homicide Review", name_cy="Adolygiad Dynladdiad Domestig",
+                     reviewers_expected=1, is_review=True, target_months=6, family="dhr", standalone=False)
+MHHR = ReviewTypeSpec(code="mhhr", name_en="Mental Health Homicide Review",
+                      name_cy="Adolygiad Dynladdiad Iechyd Meddwl", reviewers_expected=1, is_review=True,
+                      target_months=6, family="mhhr", standalone=False)
+OWHR = ReviewTypeSpec(code="owhr", name_en="Offensive Weapons Homicide Review",
+                      name_cy="Adolygiad Dynladdiad Arfau Tramgwyddus", reviewers_expected=1, is_review=True,
+                      target_months=6, family="owhr", standalone=False)
+SUSR_TYPES = (APR, DHR, MHHR, OWHR)
+
+
 def review_types(specs: Iterable[ReviewTypeSpec]) -> Mapping[str, ReviewTypeSpec]:
     """Index specs by code (read-only), rejecting duplicate codes."""
     out: dict[str, ReviewTypeSpec] = {}
@@ -99,7 +123,7 @@ def review_types(specs: Iterable[ReviewTypeSpec]) -> Mapping[str, ReviewTypeSpec
     return MappingProxyType(out)
 
 
-DEFAULT_REVIEW_TYPES: Mapping[str, ReviewTypeSpec] = review_types((CONCISE_CPR, EXTENDED_CPR, MAPF))
+DEFAULT_REVIEW_TYPES: Mapping[str, ReviewTypeSpec] = review_types((CONCISE_CPR, EXTENDED_CPR, MAPF, *SUSR_TYPES))
 
 
 def target_completion_date(spec: ReviewTypeSpec, decided_on: date) -> date:

@@ -9,9 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, utcnow
 
-# booked -> at_risk (a required invitee declined) -> booked again when they accept;
-# booked / at_risk -> cancelled; booked / at_risk -> held (attendance recorded).
-ACTIVE = ("booked", "at_risk")
+# Status: booked | at_risk | cancelled | held; the transitions are meetings/rules.py.
 
 
 class Meeting(SQLModel, table=True):

@@ -71,8 +71,23 @@ class SuggestionOut(BaseModel):
     availability: list[AttendeeAvailability]
 
 
+class AlternativesRequest(_Request):
+    """Fresh times for a booked meeting; every field optional (the defaults suit a re-proposal)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "window_start": "2027-03-22T00:00:00+00:00", "window_end": "2027-04-30T00:00:00+01:00",
+        "max_suggestions": 5}]})
+
+    window_start: IsoDateTime | None = None
+    window_end: IsoDateTime | None = None
+    max_suggestions: StrictInt = Field(default=5, ge=1, le=20)
+    granularity_minutes: StrictInt = Field(default=30, ge=5, le=60)
+    min_optional_attendance: StrictFloat = Field(default=0.0, ge=0.0, le=1.0)
+
+
 class ProposalPublic(BaseModel):
-    id: str
+    id: str | None = Field(description="The stored proposal (`GET /v1/meeting-proposals/{id}`); null for "
+                                       "`GET .../alternatives`, which stores nothing.")
     review_id: str
     meeting_id: str | None = Field(default=None, description="Set for alternatives to a booked meeting.")
     kind: MeetingKind

@@ -18,7 +18,7 @@ from shared.events.meetings import (
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import NOT_NAMES
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_error
 from shared.outbox import add_event
 from shared.settings import Settings
 from services.scheduler.availability import (
@@ -28,10 +28,14 @@ from services.scheduler.availability import (
     build_invitation,
     propose_slots,
 )
-from services.scheduler.common import LONDON, SOURCE, check_free_text, local, review_for
+from shared.clock import LONDON
+from shared.http.identifiers import check_free_text
+from services.scheduler.common import local, review_for
 from services.scheduler.diary import attendees_for
-from services.scheduler.meetings.models import ACTIVE, Meeting, MeetingInvitee, MeetingProposal
+from services.scheduler.meetings.models import Meeting, MeetingInvitee, MeetingProposal
+from services.scheduler.meetings.rules import after_reply, is_active
 from services.scheduler.meetings.schemas import (
+    AlternativesRequest,
     AttendanceIn,
     AttendeeAvailability,
     InviteeOut,
@@ -57,7 +61,8 @@ SLACK = timedelta(days=1)  # diaries are read a day beyond a slot so working day
 def _proposal(session: Session, board_code: str, *, review_id: str, kind: str, meeting_id: str | None,
               invitees: list[tuple[Participant, bool]], window_start: datetime, window_end: datetime,
               duration_minutes: int, granularity_minutes: int, buffer_minutes: int, max_suggestions: int,
-              min_optional_attendance: float, extra_busy=None) -> ProposalPublic:
+              min_optional_attendance: float, extra_busy=None, store: bool = True) -> ProposalPublic:
+    """Propose slots; `store` keeps the answer as a proposal row (a write: board keys only)."""
     attendees = attendees_for(session, invitees, window_start, window_end, exclude_meeting_id=meeting_id,
                               extra_busy=extra_busy)
     try:
@@ -70,7 +75,7 @@ def _proposal(session: Session, board_code: str, *, review_id: str, kind: str, m
     row = MeetingProposal(board_code=board_code, review_id=review_id, meeting_id=meeting_id, kind=kind,
                           result="")
     public = ProposalPublic(
-        id=row.id, review_id=review_id, meeting_id=meeting_id, kind=kind, duration_minutes=duration_minutes,
+        id=row.id if store else None, review_id=review_id, meeting_id=meeting_id, kind=kind, duration_minutes=duration_minutes,
         window_start=local(window_start), window_end=local(window_end), created_at=row.created_at,
         empty_reason=result.empty_reason,
         suggestions=[SuggestionOut(
@@ -79,8 +84,9 @@ def _proposal(session: Session, board_code: str, *, review_id: str, kind: str, m
                                                required=people[pid][1], availability=state)
                           for pid, state in s.availability.items()])
             for s in result.suggestions])
-    row.result = public.model_dump_json()
-    session.add(row)
+    if store:
+        row.result = public.model_dump_json()
+        session.add(row)
     return public
 
 
@@ -176,7 +182,7 @@ def book(session: Session, principal: Principal, body: MeetingCreate, settings: 
         session.add(MeetingInvitee(meeting_id=meeting.id, participant_id=participant.id, required=required))
     session.flush()
     required_count = sum(1 for _, r in invitees if r)
-    add_event(session, source=SOURCE, type="meeting.booked.v1", subject=meeting.id, data=MeetingBookedV1(
+    add_event(session, subject=meeting.id, data=MeetingBookedV1(
         meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
         start=meeting.starts_at, end=meeting.ends_at, required_count=required_count,
         optional_count=len(invitees) - required_count, sequence=meeting.sequence))
@@ -192,8 +198,7 @@ def list_page(session: Session, principal: Principal, *, review_id: str | None, 
         query = query.where(Meeting.status == status)
     if kind:
         query = query.where(Meeting.kind == kind)
-    rows = session.exec(keyset(query, [Meeting.starts_at, Meeting.id], cursor, limit,
-                               convert=lambda v: [datetime.fromisoformat(v[0]), v[1]])).all()
+    rows = session.exec(keyset(query, [Meeting.starts_at, Meeting.id], cursor, limit)).all()
     return page_of(list(rows), limit, key=lambda r: [r.starts_at.isoformat(), r.id])
 
 
@@ -225,7 +230,7 @@ def invitation(session: Session, principal: Principal, meeting_id: str, particip
 
 
 def _require_active(meeting: Meeting, action: str) -> None:
-    if meeting.status not in ACTIVE:
+    if not is_active(meeting.status):
         raise Problem(409, f"Meeting {meeting.id} is {meeting.status}; it cannot {action}.", slug="meeting-not-active")
 
 
@@ -243,24 +248,25 @@ def respond(session: Session, principal: Principal, meeting_id: str, body: Respo
     declined_required = session.exec(select(MeetingInvitee).where(
         MeetingInvitee.meeting_id == meeting.id, MeetingInvitee.required.is_(True),
         MeetingInvitee.response == "declined")).all()
-    if invitee.required and body.response == "declined" and previous != "declined":
-        meeting.status = "at_risk"
-        add_event(session, source=SOURCE, type="meeting.at_risk.v1", subject=meeting.id, data=MeetingAtRiskV1(
+    outcome = after_reply(meeting.status, required=invitee.required, response=body.response, previous=previous,
+                          declined_required=len(declined_required))
+    meeting.status = outcome.status
+    if outcome.at_risk_event:
+        add_event(session, subject=meeting.id, data=MeetingAtRiskV1(
             meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
             start=meeting.starts_at, declined_required_count=len(declined_required)))
-    elif meeting.status == "at_risk" and not declined_required:
-        meeting.status = "booked"  # the key person can come after all
     meeting.updated_at = utcnow()
     session.add(meeting)
     return meeting
 
 
-def alternatives(session: Session, principal: Principal, meeting_id: str, *, window_start: datetime | None,
-                 window_end: datetime | None, max_suggestions: int, granularity_minutes: int,
-                 min_optional_attendance: float) -> ProposalPublic:
+def alternatives(session: Session, principal: Principal, meeting_id: str, body: AlternativesRequest, *,
+                 store: bool) -> ProposalPublic:
     """Fresh proposals for the same invitees and length; the meeting's own slot does not count
-    as busy, except for those who declined it."""
+    as busy, except for those who declined it. `store` (POST) keeps the proposal, which is a
+    write to the board's records: only the board's own key may (Welsh Government reads)."""
     meeting = get_meeting(session, principal, meeting_id)
+    window_start, window_end = body.window_start, body.window_end
     if meeting.status == "held":
         raise Problem(409, f"Meeting {meeting_id} has been held; there is nothing to move.")
     now = utcnow()
@@ -277,8 +283,9 @@ def alternatives(session: Session, principal: Principal, meeting_id: str, *, win
     duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     return _proposal(session, meeting.board_code, review_id=meeting.review_id, kind=meeting.kind, meeting_id=meeting.id,
                      invitees=invitees, window_start=start, window_end=end, duration_minutes=duration,
-                     granularity_minutes=granularity_minutes, buffer_minutes=0, max_suggestions=max_suggestions,
-                     min_optional_attendance=min_optional_attendance, extra_busy=extra)
+                     granularity_minutes=body.granularity_minutes, buffer_minutes=0,
+                     max_suggestions=body.max_suggestions, min_optional_attendance=body.min_optional_attendance,
+                     extra_busy=extra, store=store)
 
 
 def update(session: Session, principal: Principal, meeting_id: str, body: MeetingUpdate) -> Meeting:
@@ -290,7 +297,7 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
         meeting.status = "cancelled"
         meeting.cancelled_at = now
         meeting.sequence += 1
-        add_event(session, source=SOURCE, type="meeting.cancelled.v1", subject=meeting.id, data=MeetingCancelledV1(
+        add_event(session, subject=meeting.id, data=MeetingCancelledV1(
             meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
             sequence=meeting.sequence))
     else:
@@ -317,7 +324,7 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
             return meeting  # nothing the invitees would see: SEQUENCE stays
         meeting.sequence += 1
         if moved:
-            add_event(session, source=SOURCE, type="meeting.rescheduled.v1", subject=meeting.id,
+            add_event(session, subject=meeting.id,
                       data=MeetingRescheduledV1(
                           meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code,
                           kind=meeting.kind, start=meeting.starts_at, end=meeting.ends_at, sequence=meeting.sequence,
@@ -342,7 +349,7 @@ def record_attendance(session: Session, principal: Principal, meeting_id: str, b
     unknown = [pid for pid in body.attended if pid not in invited]
     if unknown:
         raise Problem(422, f"Not invited to this meeting: {', '.join(unknown)}.", errors=[
-            {"field": "attended", "in": "body", "message": "not an invitee", "code": "not_invited"}])
+            field_error("attended", "not an invitee", "not_invited")])
     attended = set(body.attended)
     for pid, invitee in invited.items():
         invitee.attended = pid in attended
@@ -352,7 +359,7 @@ def record_attendance(session: Session, principal: Principal, meeting_id: str, b
     meeting.attendance_recorded_at = meeting.updated_at = now
     session.add(meeting)
     required = [i for i in invited.values() if i.required]
-    add_event(session, source=SOURCE, type="meeting.held.v1", subject=meeting.id, data=MeetingHeldV1(
+    add_event(session, subject=meeting.id, data=MeetingHeldV1(
         meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
         held_on=meeting.held_on, invited_count=len(invited), attended_count=len(attended),
         required_count=len(required), required_attended_count=sum(1 for i in required if i.attended)))

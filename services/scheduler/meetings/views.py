@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from shared.http.deps import BoardDep, PrincipalDep, SessionDep, get_runtime
+from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
 from shared.http.types import IsoDateTime, QueryFloat, QueryInt
 from services.scheduler.meetings import service
 from services.scheduler.meetings.schemas import (
+    AlternativesRequest,
     AttendanceIn,
     MeetingCreate,
     MeetingKind,
@@ -52,10 +53,10 @@ def read_proposal(proposal_id: str, session: SessionDep, principal: PrincipalDep
              responses={409: {"description": "A required participant is busy (see `conflicts`), or the "
                                              "Idempotency-Key was used with another body"},
                         404: {"description": "Review or participant unknown for this key"}})
-def book(body: MeetingCreate, request: Request, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
+def book(body: MeetingCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep, settings: SettingsDep):
     if (replayed := idem.replay()) is not None:
         return replayed
-    meeting = service.book(session, principal, body, get_runtime(request).settings)
+    meeting = service.book(session, principal, body, settings)
     response = idem.respond(201, service.to_public(session, meeting), headers={"Location": f"/v1/meetings/{meeting.id}"})
     session.commit()
     return response
@@ -106,17 +107,30 @@ def respond(meeting_id: str, body: ResponseIn, session: SessionDep, principal: B
 
 @router.get("/{meeting_id}/alternatives", response_model=ProposalPublic,
             summary="Fresh proposals for the same invitees (the meeting's own time is not counted as busy)",
+            description="A read: nothing is stored (`id` is null). POST the same to keep the proposal.",
             responses={**NOT_FOUND, 409: {"description": "The meeting has been held"}})
 def alternatives(meeting_id: str, session: SessionDep, principal: PrincipalDep,
                  window_start: IsoDateTime | None = None, window_end: IsoDateTime | None = None,
                  max_suggestions: Annotated[QueryInt, Query(ge=1, le=20)] = 5,
                  granularity_minutes: Annotated[QueryInt, Query(ge=5, le=60)] = 30,
                  min_optional_attendance: Annotated[QueryFloat, Query(ge=0, le=1)] = 0.0):
-    result = service.alternatives(session, principal, meeting_id, window_start=window_start, window_end=window_end,
-                                  max_suggestions=max_suggestions, granularity_minutes=granularity_minutes,
-                                  min_optional_attendance=min_optional_attendance)
+    body = AlternativesRequest(window_start=window_start, window_end=window_end, max_suggestions=max_suggestions,
+                               granularity_minutes=granularity_minutes,
+                               min_optional_attendance=min_optional_attendance)
+    return service.alternatives(session, principal, meeting_id, body, store=False)
+
+
+@router.post("/{meeting_id}/alternatives", status_code=201, response_model=ProposalPublic,
+             summary="Propose fresh times for the same invitees and keep the proposal",
+             responses={**NOT_FOUND, 409: {"description": "The meeting has been held"}})
+def store_alternatives(meeting_id: str, body: AlternativesRequest, session: SessionDep, principal: BoardDep,
+                       idem: IdempotencyDep):
+    if (replayed := idem.replay()) is not None:
+        return replayed
+    result = service.alternatives(session, principal, meeting_id, body, store=True)
+    response = idem.respond(201, result, headers={"Location": f"/v1/meeting-proposals/{result.id}"})
     session.commit()
-    return result
+    return response
 
 
 @router.post("/{meeting_id}/attendance", response_model=MeetingPublic,

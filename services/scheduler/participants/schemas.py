@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared.http.types import IsoDateTime, RequestModel
+from shared.http.types import EMAIL_PATTERN, IsoDateTime, RequestModel
 from services.scheduler.availability import WorkingHours
 
-EMAIL_PATTERN = r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$"
 TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 END_TIME = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -12,9 +13,8 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
-from shared.http.identifiers import NOT_NAMES
-from services.scheduler.common import check_free_text
-from shared.http.problems import Problem
+from shared.http.identifiers import NOT_NAMES, check_free_text
+from shared.http.problems import Problem, field_error
 from shared.settings import Settings
 from services.scheduler.availability import BusyInterval, CalendarParseError, parse_busy
 from services.scheduler.participants.models import BusyPeriod, Participant
@@ -78,6 +78,22 @@ def create(session: Session, principal: Principal, body: ParticipantCreate) -> P
     return row
 
 
+def from_appointment(session: Session, *, board_code: str, approved_reviewer_id: str, display_name: str,
+                     email: str, role: str) -> Participant:
+    """The board's participant for a chair or reviewer it appointed from the approved list, so
+    it can invite them: one per person and board (a stable id), kept up to date by later
+    appointments. Their diary is added as for anyone else."""
+    pid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"cpr:approved-reviewer:{board_code}:{approved_reviewer_id}"))
+    row = session.get(Participant, pid)
+    if row is None:
+        row = Participant(id=pid, board_code=board_code, display_name=display_name, email=email,
+                          agency_code="approved_list", role=role, working_hours=json.dumps(DEFAULT_WORKING_HOURS))
+    else:
+        row.email, row.role, row.updated_at = email, role, utcnow()
+    session.add(row)
+    return row
+
+
 def update(session: Session, principal: Principal, participant_id: str, body: ParticipantUpdate) -> Participant:
     row = get_participant(session, principal, participant_id)
     given = body.model_dump(exclude_unset=True)
@@ -86,7 +102,7 @@ def update(session: Session, principal: Principal, participant_id: str, body: Pa
         if name in given:
             if given[name] is None:
                 raise Problem(422, f"{name} cannot be removed.", errors=[
-                    {"field": name, "in": "body", "message": "may not be null", "code": "null"}])
+                    field_error(name, "may not be null", "null")])
             setattr(row, name, given[name])
     if "role" in given:
         row.role = given["role"]
@@ -114,8 +130,7 @@ def list_page(session: Session, principal: Principal, *, agency_code: str | None
     query = board_scope(select(Participant), principal, Participant.board_code)
     if agency_code:
         query = query.where(Participant.agency_code == agency_code)
-    rows = session.exec(keyset(query, [Participant.created_at, Participant.id], cursor, limit,
-                               convert=lambda v: [datetime.fromisoformat(v[0]), v[1]])).all()
+    rows = session.exec(keyset(query, [Participant.created_at, Participant.id], cursor, limit)).all()
     return page_of(list(rows), limit, key=lambda r: [r.created_at.isoformat(), r.id])
 
 

@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from shared.http.deps import BoardDep, PrincipalDep, SessionDep, get_runtime
+from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
-from shared.http.problems import Problem
+from shared.http.problems import Problem, media_type_of, unsupported_media_type
 from shared.http.types import IsoDateTime, QueryInt
 from services.scheduler.common import local
 from services.scheduler.participants import service
@@ -92,9 +92,9 @@ def read_busy(participant_id: str, session: SessionDep, principal: PrincipalDep,
 
 
 async def calendar_body(request: Request) -> bytes:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = media_type_of(request.headers)
     if media_type not in CALENDAR_TYPES:
-        raise Problem(415, "Send the diary as an iCalendar file with 'Content-Type: text/calendar'.")
+        raise Problem(415, unsupported_media_type("text/calendar (an iCalendar diary)", media_type))
     return await request.body()
 
 
@@ -107,10 +107,10 @@ async def calendar_body(request: Request) -> bytes:
     openapi_extra={"requestBody": {"required": True, "content": {"text/calendar": {
         "schema": {"type": "string"}, "example": CALENDAR_EXAMPLE}}}},
     responses={**NOT_FOUND, 415: {"description": "Not text/calendar"}, 422: {"description": "Not a readable calendar"}})
-def upload_calendar(participant_id: str, request: Request, session: SessionDep, principal: BoardDep,
+def upload_calendar(participant_id: str, session: SessionDep, principal: BoardDep, settings: SettingsDep,
                     body: Annotated[bytes, Depends(calendar_body)]):
     stored, start, end = service.replace_uploaded_calendar(
-        session, principal, participant_id, body, get_runtime(request).settings)
+        session, principal, participant_id, body, settings)
     session.commit()
     return BusyReplaced(participant_id=participant_id, source="calendar_upload", stored=stored,
                         window_start=local(start), window_end=local(end))

@@ -19,8 +19,15 @@ STEPS = ("first_panel_meeting", "learning_event", "draft_report", "approval")
 STEP_MEETING_KIND = {"first_panel_meeting": "panel_meeting", "learning_event": "learning_event"}
 STEP_MILESTONE = {"learning_event": "learning_event_held", "draft_report": "report_drafted",
                   "approval": "report_approved"}
-PLANNED_OUTCOMES = ("concise_cpr", "extended_cpr", "mapf")
 LEAD_SHARE = 0.2  # share of the timescale kept before the first step when compressing
+
+
+
+def is_planned(review_type: str | None, target_completion_date) -> bool:
+    """Every review type with a timescale is planned; no_review (no type, no target) is not.
+    Review types are the notification API's data: none is named here."""
+    return review_type is not None and target_completion_date is not None
+
 
 StepStatus = Literal["done", "done_late", "scheduled", "pending", "late"]
 

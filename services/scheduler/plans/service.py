@@ -1,9 +1,6 @@
 """Review plans: created from the decision event, read as plan against reality."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from shared.auth import Principal
@@ -11,15 +8,18 @@ from shared.db import utcnow
 from shared.events.reviews import ReviewDecisionRecordedV1
 from shared.http.problems import Problem
 from shared.settings import Settings
-from services.scheduler.common import local, london_today, review_for
+from shared.clock import london_today
+from services.scheduler.common import local, review_for
 from services.scheduler.meetings.models import Meeting
+from services.scheduler.meetings.rules import is_active
 from services.scheduler.plans.models import ReviewMilestone, ReviewPlan
+from services.scheduler.plans.schemas import MeetingCounts, PlanPublic, PlanStep
 from services.scheduler.plans.rules import (
-    PLANNED_OUTCOMES,
     STEP_MEETING_KIND,
     STEP_MILESTONE,
     STEPS,
     PlanOffsets,
+    is_planned,
     plan_targets,
     step_status,
 )
@@ -36,7 +36,7 @@ def offsets_from(settings: Settings) -> PlanOffsets:
 def apply_decision(session: Session, event_id: str, event: ReviewDecisionRecordedV1, settings: Settings) -> None:
     """Create (or, for an amended decision, re-target) the plan; no_review has none."""
     plan = session.get(ReviewPlan, event.review_id)
-    if event.outcome not in PLANNED_OUTCOMES or event.target_completion_date is None:
+    if not is_planned(event.review_type, event.target_completion_date):
         if plan is not None:
             session.delete(plan)
         return
@@ -52,37 +52,6 @@ def apply_decision(session: Session, event_id: str, event: ReviewDecisionRecorde
             setattr(plan, f"{step}_by", day)
         plan.updated_at = utcnow()
     session.add(plan)
-
-
-class MeetingCounts(BaseModel):
-    kind: str
-    booked: int = Field(description="Booked and not cancelled (at risk and held included).")
-    held: int
-    at_risk: int
-    cancelled: int
-    next_start: datetime | None = Field(description="The next booked meeting of this kind, if any.")
-
-
-class PlanStep(BaseModel):
-    step: str
-    target_date: date
-    status: str = Field(description="done, done_late, scheduled, pending or late.")
-    done_on: date | None
-    late: bool
-    meetings: MeetingCounts | None = None
-
-
-class PlanPublic(BaseModel):
-    review_id: str
-    board_code: str
-    outcome: str
-    decided_on: date
-    target_completion_date: date
-    as_of: date
-    steps: list[PlanStep]
-    late_steps: list[str]
-    created_at: datetime
-    updated_at: datetime
 
 
 def read_plan(session: Session, principal: Principal, review_id: str) -> PlanPublic:
@@ -105,14 +74,14 @@ def read_plan(session: Session, principal: Principal, review_id: str) -> PlanPub
         kind = STEP_MEETING_KIND.get(step)
         if kind:
             mine = [m for m in meetings if m.kind == kind]
-            upcoming = sorted(m.starts_at for m in mine if m.status in ("booked", "at_risk") and m.starts_at >= now)
+            upcoming = sorted(m.starts_at for m in mine if is_active(m.status) and m.starts_at >= now)
             counts = MeetingCounts(
                 kind=kind, booked=sum(m.status != "cancelled" for m in mine),
                 held=sum(m.status == "held" for m in mine), at_risk=sum(m.status == "at_risk" for m in mine),
                 cancelled=sum(m.status == "cancelled" for m in mine),
                 next_start=local(upcoming[0]) if upcoming else None)
             done_dates += [m.held_on for m in mine if m.status == "held" and m.held_on]
-            scheduled = any(m.status in ("booked", "at_risk") for m in mine)
+            scheduled = any(is_active(m.status) for m in mine)
         if step in STEP_MILESTONE and STEP_MILESTONE[step] in milestones:
             done_dates.append(milestones[STEP_MILESTONE[step]])
         done_on = min(done_dates) if done_dates else None

@@ -7,12 +7,14 @@ from sqlmodel import Session
 from shared.db import utcnow
 from shared.events import Envelope
 from shared.events.reviews import (
+    ReviewAppointmentMadeV1,
     ReviewClosedV1,
     ReviewDecisionRecordedV1,
     ReviewMilestoneRecordedV1,
     ReviewReferredV1,
 )
 from shared.service import settings_for
+from services.scheduler.participants.service import from_appointment
 from services.scheduler.plans.models import ReviewMilestone
 from services.scheduler.plans.service import apply_decision
 from services.scheduler.reviews.models import ReviewRecord
@@ -61,3 +63,12 @@ def on_review_closed(session: Session, envelope: Envelope, event: ReviewClosedV1
     record = _record(session, event.review_id, event.board_code, "closed")
     record.status, record.updated_at = "closed", utcnow()
     session.add(record)
+
+
+def on_appointment_made(session: Session, envelope: Envelope, event: ReviewAppointmentMadeV1) -> None:
+    """A chair or reviewer appointed from the approved list becomes one of the board's
+    participants, ready to be invited to the review's panel meetings and learning event."""
+    # The event carries no name: invitations address them by e-mail until the board edits it.
+    from_appointment(session, board_code=event.board_code, approved_reviewer_id=event.approved_reviewer_id,
+                     display_name=event.work_email[:200], email=event.work_email,
+                     role="SUSR chair" if event.role == "chair" else "SUSR reviewer")

@@ -7,7 +7,8 @@ from pydantic import BaseModel
 
 from shared.http.deps import PrincipalDep, SessionDep
 from services.scheduler.common import review_for
-from services.scheduler.plans.service import PlanPublic, read_plan
+from services.scheduler.plans.schemas import PlanPublic
+from services.scheduler.plans.service import read_plan
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 NOT_FOUND = {404: {"description": "No such review for this key (another board's is 404 too)"}}

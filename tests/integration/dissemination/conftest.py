@@ -31,7 +31,7 @@ class Emitter:
         self.publisher = runtime.transport.publisher()
 
     def __call__(self, type: str, event_id: str | None = None, **data):
-        envelope = make_envelope(type=type, source="/cpr/test", data=payload_model(type)(**data),
+        envelope = make_envelope(source="/cpr/test", data=payload_model(type)(**data),
                                  event_id=event_id, time=datetime.now(UTC))
         self.publisher.publish(type, envelope.to_json().encode(), envelope.id)
         return envelope

@@ -39,7 +39,7 @@ def test_events_become_entries_with_structured_fields_only_once_per_event(client
     referred = emit("review.referred.v1", review_id=rid, board_code="gwent", referral_date=date(2026, 3, 2),
                     status="referred", trigger_kind="death", criteria_met=True, indicated_type="concise_cpr")
     emit("review.decision_recorded.v1", review_id=rid, board_code="gwent", outcome="extended_cpr",
-         decided_on=date(2026, 3, 9), departs_from_criteria=False, status="in_progress",
+         review_type="extended_cpr", decided_on=date(2026, 3, 9), departs_from_criteria=False, status="in_progress",
          target_completion_date=date(2026, 9, 9))
     emit("review.proceedings_changed.v1", review_id=rid, board_code="gwent", proceeding_id="p1",
          kind="coroner_inquest", change="started", started_on=date(2026, 4, 1))

@@ -118,7 +118,7 @@ def test_board_scoping_keys_idempotency_and_unknown_themes(clients, keys, emit, 
     rid = str(uuid.uuid4())
     emit("review.referred.v1", review_id=rid, board_code="north-wales", referral_date=date(2026, 1, 5), status="referred")
     emit("review.decision_recorded.v1", review_id=rid, board_code="north-wales", outcome="concise_cpr",
-         decided_on=date(2026, 1, 20), departs_from_criteria=False, status="in_progress")
+         review_type="concise_cpr", decided_on=date(2026, 1, 20), departs_from_criteria=False, status="in_progress")
     wait_until(lambda: len(c.get("/v1/feed", headers=keys.wg).json()["items"]) == 2, what="the review projection")
     # Another board's review: 404, as every other board's record is.
     assert c.post("/v1/publications", json=publication_body(rid), headers=keys.board("gwent")).status_code == 404

@@ -77,7 +77,7 @@ def test_filters_and_cursor_pagination(clients, library, keys, emit, workers):
     emit("review.referred.v1", review_id=pub["review_id"], board_code="gwent", referral_date=date(2024, 1, 1),
          status="referred")
     emit("review.decision_recorded.v1", review_id=pub["review_id"], board_code="gwent", outcome="extended_cpr",
-         decided_on=date(2024, 1, 9), departs_from_criteria=False, status="in_progress")
+         review_type="extended_cpr", decided_on=date(2024, 1, 9), departs_from_criteria=False, status="in_progress")
     wait_until(lambda: _ids(c.get("/v1/publications", params={"review_type": "extended_cpr"})) == [library["neglect"]],
                what="review type on the publication")
     # Newest first, page by page, each once.

@@ -23,14 +23,14 @@ pytestmark = pytest.mark.integration
 
 
 def _held(review_id: str, held_on: str, kind: str = "learning_event", board: str = "gwent"):
-    return make_envelope(type="meeting.held.v1", source="/cpr/scheduler", subject=review_id, data=MeetingHeldV1(
+    return make_envelope(source="/cpr/scheduler", subject=review_id, data=MeetingHeldV1(
         meeting_id=str(uuid.uuid4()), review_id=review_id, board_code=board, kind=kind,
         held_on=date.fromisoformat(held_on), invited_count=9, attended_count=8, required_count=5,
         required_attended_count=5))
 
 
 def _published(review_id: str, on: str, board: str = "gwent"):
-    return make_envelope(type="publication.published.v1", source="/cpr/dissemination", subject=review_id,
+    return make_envelope(source="/cpr/dissemination", subject=review_id,
                          data=PublicationPublishedV1(publication_id=str(uuid.uuid4()), review_id=review_id,
                                                      board_code=board, published_on=date.fromisoformat(on),
                                                      themes=["neglect"], review_type="concise_cpr"))

@@ -118,7 +118,7 @@ def test_decision_matching_the_criteria_needs_no_rationale_and_sets_the_target(a
     assert event["data"] == {"review_id": review["id"], "board_code": "gwent", "outcome": "concise_cpr",
                              "decided_on": decided.isoformat(), "departs_from_criteria": False,
                              "status": "in_progress", "target_completion_date": body["target_completion_date"],
-                             "indicated_type": "concise_cpr"}
+                             "indicated_type": "concise_cpr", "review_type": "concise_cpr"}
 
 
 @pytest.mark.parametrize("facts, outcome", [

@@ -46,7 +46,8 @@ def decide(runtimes):
         return deliver(runtimes["scheduler"], "review.decision_recorded.v1", ReviewDecisionRecordedV1(
             review_id=review_id, board_code=board, outcome=outcome, decided_on=decided_on,
             departs_from_criteria=False, status="closed" if outcome == "no_review" else "in_progress",
-            target_completion_date=target), event_id=event_id)
+            target_completion_date=target, review_type=None if outcome == "no_review" else outcome),
+            event_id=event_id)
 
     return decide_
 

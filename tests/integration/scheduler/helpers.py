@@ -31,7 +31,7 @@ def deliver(runtime, type_: str, data, event_id: str | None = None):
     """Hand one event to the scheduler's consumer as the broker would; returns the envelope."""
     from services.scheduler.service import SPEC
 
-    envelope = make_envelope(type=type_, source="/cpr/notification_api", data=data, subject=data.review_id,
+    envelope = make_envelope(source="/cpr/notification_api", data=data, subject=data.review_id,
                              event_id=event_id)
     EventConsumer(SPEC.name, runtime.engine, SPEC.handlers, runtime.settings)(Delivery(envelope.to_json().encode(), envelope.id, type_))
     return envelope

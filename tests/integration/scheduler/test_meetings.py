@@ -182,9 +182,9 @@ def test_a_required_decline_puts_the_meeting_at_risk_and_alternatives_avoid_it(s
                headers=h)  # the same reply again publishes nothing more
     [event] = outbox("meeting.at_risk.v1")
     assert event["data"]["declined_required_count"] == 1 and event["data"]["meeting_id"] == m["id"]
-    alt = sched.get(f"/v1/meetings/{m['id']}/alternatives", params={
-        "window_start": "2027-02-02T00:00:00Z", "window_end": "2027-02-04T00:00:00Z"}, headers=h)
-    assert alt.status_code == 200, alt.text
+    window = {"window_start": "2027-02-02T00:00:00Z", "window_end": "2027-02-04T00:00:00Z"}
+    alt = sched.post(f"/v1/meetings/{m['id']}/alternatives", json=window, headers=h)
+    assert alt.status_code == 201, alt.text
     alt = alt.json()
     assert alt["meeting_id"] == m["id"] and alt["suggestions"]
     slots = [(s["start"], s["end"]) for s in alt["suggestions"]]
@@ -255,3 +255,30 @@ def test_another_boards_meetings_are_404_and_welsh_government_cannot_write(sched
 def test_free_text_with_identifiers_is_refused(sched, keys, make_review, people):
     body = problem(book(sched, keys, make_review(), people, notes="Family home is CF10 1AA"), 422)
     assert body["errors"][0]["field"] == "notes" and "CF10" not in body["detail"]
+
+
+def test_alternatives_on_a_get_store_nothing_and_welsh_government_cannot_store_them(sched, keys, make_review,
+                                                                                     people, runtimes):
+    """A GET is a read for any key that sees the meeting (mail scanners and Welsh Government
+    open links); keeping a proposal is a POST by the board's own key."""
+    from sqlmodel import Session, func, select
+
+    from services.scheduler.meetings.models import MeetingProposal
+
+    m = booked(book(sched, keys, make_review(), people))
+
+    def stored() -> int:
+        with Session(runtimes["scheduler"].engine) as s:
+            return s.exec(select(func.count()).select_from(MeetingProposal)).one()
+
+    window = {"window_start": "2027-02-02T00:00:00Z", "window_end": "2027-02-04T00:00:00Z"}
+    for headers in (keys.board(), keys.wg):
+        r = sched.get(f"/v1/meetings/{m['id']}/alternatives", params=window, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["id"] is None and r.json()["suggestions"]
+    assert stored() == 0
+    problem(sched.post(f"/v1/meetings/{m['id']}/alternatives", json=window, headers=keys.wg), 403)
+    assert stored() == 0
+    r = sched.post(f"/v1/meetings/{m['id']}/alternatives", json=window, headers=keys.board())
+    assert r.status_code == 201 and r.headers["Location"] == f"/v1/meeting-proposals/{r.json()['id']}"
+    assert stored() == 1

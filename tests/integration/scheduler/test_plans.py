@@ -72,9 +72,9 @@ def test_plan_from_a_decision_over_real_rabbitmq(sched, keys, runtimes, workers,
     scheduler's worker through the broker."""
     review = make_review()
     with session_scope(runtimes["notification_api"].engine) as s:
-        add_event(s, source="/cpr/notification_api", type="review.decision_recorded.v1", subject=review,
+        add_event(s, subject=review,
                   data=ReviewDecisionRecordedV1(review_id=review, board_code="gwent", outcome="extended_cpr",
-                                                decided_on=date(2027, 2, 1), departs_from_criteria=False,
+                                                review_type="extended_cpr", decided_on=date(2027, 2, 1), departs_from_criteria=False,
                                                 status="in_progress", target_completion_date=date(2027, 8, 1)))
     r = wait_until(lambda: (x := sched.get(f"/v1/reviews/{review}/plan", headers=keys.board())).status_code == 200 and x,
                    what="the plan at the scheduler")

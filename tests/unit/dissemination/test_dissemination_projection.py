@@ -18,7 +18,7 @@ def test_only_whitelisted_fields_are_copied_and_prose_is_dropped():
 
 def test_decisions_carry_the_review_type_and_meetings_split_by_kind():
     p = project("review.decision_recorded.v1", {"review_id": "r", "board_code": "b", "outcome": "concise_cpr",
-                                                "decided_on": "2026-01-01", "departs_from_criteria": False,
+                                                "review_type": "concise_cpr", "decided_on": "2026-01-01", "departs_from_criteria": False,
                                                 "status": "in_progress"})
     assert p.data["review_type"] == "concise_cpr"
     none = project("review.decision_recorded.v1", {"review_id": "r", "board_code": "b", "outcome": "no_review",
@@ -60,3 +60,13 @@ def test_a_board_subscription_never_sees_another_boards_case_progress():
                    boards=frozenset({"gwent"}))
     assert matches(typed, "review_overdue", "gwent") and not matches(typed, "review_overdue", "north-wales")
     assert not matches(typed, "review_closed", "gwent")
+
+
+def test_every_entry_type_has_a_title_phrase_so_no_title_shows_a_code():
+    from services.dissemination.feed.projection import ENTRY_TYPES
+    from services.dissemination.feed.render import describe
+
+    for entry_type in ENTRY_TYPES:
+        title = describe(entry_type, "Gwent", {})
+        assert entry_type not in title and "_" not in title, title
+    assert describe("panel_meeting_booked", "Gwent", {}) == "Gwent: review panel meeting booked"

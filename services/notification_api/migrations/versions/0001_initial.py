@@ -15,23 +15,15 @@ depends_on = None
 
 
 def _seed_review_types() -> list[dict]:
-    """The seed rows, with targets from CPR_CPR_TARGET_MONTHS / CPR_MAPF_TARGET_MONTHS as they
-    are when the database is created. After that the table is the authority (a type's target
-    is changed by updating its row); a review's target date is fixed when it is decided."""
-    from shared.settings import Settings
-    from services.notification_api.rules.review_types import DEFAULT_REVIEW_TYPES
+    """The seed rows (rules/review_types.py). After that the table is the authority: a type's
+    target is changed by updating its row, and a new type is a new row (docs/DEVELOPING.md);
+    a review's target date is fixed when it is decided."""
+    from services.notification_api.rules.review_types import CONCISE_CPR, EXTENDED_CPR, MAPF
 
-    settings = Settings()
-    months = {"concise_cpr": settings.cpr_target_months, "extended_cpr": settings.cpr_target_months,
-              "mapf": settings.mapf_target_months}
-    rows = []
-    for spec in DEFAULT_REVIEW_TYPES.values():
-        rows.append({"code": spec.code, "name_en": spec.name_en, "name_cy": spec.name_cy,
-                     "target_months": months.get(spec.code, spec.target_months),
-                     "target_days": None if spec.code in months else spec.target_days,
-                     "reviewers_expected": spec.reviewers_expected, "is_review": spec.is_review,
-                     "active": True})
-    return rows
+    return [{"code": spec.code, "name_en": spec.name_en, "name_cy": spec.name_cy,
+             "target_months": spec.target_months, "target_days": spec.target_days,
+             "reviewers_expected": spec.reviewers_expected, "is_review": spec.is_review, "active": True}
+            for spec in (CONCISE_CPR, EXTENDED_CPR, MAPF)]  # the SUSR's types: revision i16_susr
 
 
 def upgrade() -> None:
