@@ -22,7 +22,8 @@ from services.notification_api.approved.schemas import (
     FamilyCode,
     RoleCode,
 )
-from services.notification_api.reviews.views import BOARD_ONLY, NOT_VISIBLE, PROBLEM_409, SettingsDep
+from services.notification_api.reviews.views import BOARD_ONLY, NOT_VISIBLE, PROBLEM_409
+from shared.http.deps import SettingsDep
 
 router = APIRouter(prefix="/v1/approved-reviewers", tags=["approved list"])
 appointments = APIRouter(prefix="/v1/reviews", tags=["reviews"])
