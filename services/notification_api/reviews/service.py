@@ -24,6 +24,7 @@ from shared.events.reviews import (
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import NOT_NAMES, check_free_text, reject_identifiers
+from shared.service import settings_for
 from shared.http.problems import Problem, field_error
 from shared.logs import log
 from shared.outbox import add_event
@@ -250,7 +251,7 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate) 
         child=susr.ChildFacts(**body.child.model_dump()) if body.child else None,
         adult_at_risk=susr.AdultAtRiskFacts(**body.adult_at_risk.model_dump()) if body.adult_at_risk else None,
         homicide=susr.HomicideFacts(**body.homicide.model_dump()) if body.homicide else None)
-    policy = susr_policy(settings)
+    policy = susr_policy(settings_for(session))
     missing = susr.missing_facts(facts, policy)
     if missing:
         raise _invalid("fact_required", f"{missing[0]} is required for these facts (it decides whether a review "
