@@ -86,7 +86,9 @@ def validation_errors(errors) -> list[dict[str, str]]:
         where = loc[0] if loc else "body"
         msg = err.get("msg", "invalid")
         if err.get("type") == "extra_forbidden":
+            # The key is client text and could itself be an identifier: never repeat it.
             msg = "unknown field: not accepted"
+            loc = (*loc[:-1], "(unknown field)")
         elif err.get("type") == "json_invalid":
             # FastAPI puts the character offset in `loc`; say it in words instead.
             reason = (err.get("ctx") or {}).get("error", "invalid JSON")

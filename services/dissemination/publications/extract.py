@@ -3,10 +3,11 @@ a file. Pure: bytes in, text out (no FastAPI, database or network).
 
 What is read, by type:
 - text/plain, text/html: the decoded text (HTML without its tags, entities decoded, plus the
-  attributes a reader sees or follows: alt, title, href, ...);
+  attributes a reader sees or follows: alt, title, href, srcset, data-*, ...);
 - docx: every WordprocessingML part a reader can see (body, headers, footers, footnotes,
   endnotes, comments, text boxes, charts, SmartArt) including tracked deletions (they stay in
-  the file), and the document properties (docProps/core.xml);
+  the file), image alt text, hyperlink targets (word/_rels), and the document properties
+  (docProps/core.xml, app.xml, custom.xml);
 - odt: content.xml, styles.xml (headers and footers) and meta.xml;
 - PDF (pypdf): the text of every page, annotations (comments, link targets), form field
   values, bookmarks and the document information (title, author, ...).
@@ -154,7 +155,7 @@ class _HTMLText(HTMLParser):
         if tag not in _INLINE:
             self.parts.append("\n")
         for name, value in attrs:
-            if value and name in _TEXT_ATTRIBUTES:
+            if value and (name in _TEXT_ATTRIBUTES or name.startswith("data-") or name == "srcset"):
                 self.parts.append(f"\n{value}\n")
 
     def handle_starttag(self, tag, attrs):
@@ -185,7 +186,7 @@ def _html_text(source: str) -> str:
 
 _DOCX_SKIP = re.compile(r"^word/(?:styles|stylesWithEffects|settings|webSettings|fontTable|numbering|theme/.*"
                         r"|glossary/(?:styles|settings|webSettings|fontTable|numbering))\.xml$")
-_DOCX_PART = re.compile(r"^(?:word/.+\.xml|docProps/core\.xml)$")
+_DOCX_PART = re.compile(r"^(?:word/.+\.xml|docProps/(?:core|app|custom)\.xml|word/_rels/.+\.rels)$")
 # WordprocessingML/DrawingML text, tracked deletions and field codes (HYPERLINK "mailto:...").
 _DOCX_TEXT = {"t", "delText", "instrText", "delInstrText"}
 _DOCX_BREAK = {"tab": " ", "br": "\n", "cr": "\n", "noBreakHyphen": "-", "softHyphen": ""}
@@ -194,6 +195,14 @@ _DOCX_BLOCK = {"p", "tc", "tr", "txbxContent", "footnote", "endnote", "comment",
 _CORE_PROPERTIES = "docProps/core.xml"  # title, subject, keywords, description, author: flat, one text each
 _CORE_BLOCK = {"title", "subject", "creator", "keywords", "description", "lastModifiedBy", "category",
                "contentStatus", "identifier", "language", "version"}
+
+# Parts read whole (every element's text): application and custom properties (company,
+# manager, any custom field a case system stamped on the file).
+_DOCX_PROPERTIES = {"docProps/app.xml", "docProps/custom.xml"}
+_DOCX_PROPERTY_BLOCK = {"property", "Company", "Manager", "HyperlinkBase", "Template", "lpwstr", "lpstr"}
+# Attributes a reader sees or follows: relationship targets (hyperlinks) and image alt text
+# (wp:docPr / pic:cNvPr descr and title).
+_DOCX_ATTRIBUTES = {"Target", "descr", "title"}
 
 _ODT_PARTS = ("content.xml", "styles.xml", "meta.xml")
 _ODT_BREAK = {"s": " ", "tab": " ", "line-break": "\n"}
@@ -258,16 +267,33 @@ def _xml_text(raw: bytes, *, text_tags: set[str] | None, breaks: dict[str, str],
     return "".join(out)
 
 
+def _xml_attributes(raw: bytes, names: set[str]) -> str:
+    """The values of these attributes anywhere in one XML part, a line each."""
+    if re.search(rb"<!DOCTYPE|<!ENTITY", raw, re.IGNORECASE):
+        raise Unreadable("the file declares an XML DTD or entities, which documents never need")
+    return "\n".join(v for el in ElementTree.fromstring(raw).iter()
+                     for k, v in el.attrib.items() if v and _local(k) in names)
+
+
+def _docx_part(archive: zipfile.ZipFile, budget: _Budget, name: str) -> str:
+    raw = budget.read(archive, name)
+    if name == _CORE_PROPERTIES:
+        return _xml_text(raw, text_tags=None, breaks={}, blocks=_CORE_BLOCK)
+    if name in _DOCX_PROPERTIES:
+        return _xml_text(raw, text_tags=None, breaks={}, blocks=_DOCX_PROPERTY_BLOCK)
+    if name.endswith(".rels"):
+        return _xml_attributes(raw, {"Target"})
+    return (_xml_text(raw, text_tags=_DOCX_TEXT, breaks=_DOCX_BREAK, blocks=_DOCX_BLOCK) + "\n"
+            + _xml_attributes(raw, _DOCX_ATTRIBUTES))
+
+
 def _docx_text(data: bytes) -> str:
     archive = _open_zip(data)
     names = [n for n in archive.namelist() if _DOCX_PART.match(n) and not _DOCX_SKIP.match(n)]
     if "word/document.xml" not in names:
         raise Unreadable("the file has no word/document.xml; it is not a Word document")
     budget = _Budget()
-    return "\n".join(_xml_text(budget.read(archive, n), text_tags=None, breaks={}, blocks=_CORE_BLOCK)
-                     if n == _CORE_PROPERTIES else
-                     _xml_text(budget.read(archive, n), text_tags=_DOCX_TEXT, breaks=_DOCX_BREAK, blocks=_DOCX_BLOCK)
-                     for n in names)
+    return "\n".join(_docx_part(archive, budget, n) for n in names)
 
 
 def _odt_text(data: bytes) -> str:

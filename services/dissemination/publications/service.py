@@ -16,7 +16,7 @@ from shared.clock import london_today
 from shared.db import utcnow
 from shared.events.publications import PublicationPublishedV1, PublicationWithdrawnV1
 from shared.http.pagination import keyset, page_of
-from shared.http.identifiers import identifier_problem
+from shared.http.identifiers import NOT_NAMES, identifier_problem, reject_identifiers
 from shared.http.problems import Problem, field_error
 from shared.outbox import add_event
 from services.dissemination.feed import render
@@ -63,7 +63,9 @@ def _check_themes(session: Session, codes: list[str]) -> list[str]:
     known = set(session.exec(select(LearningTheme.code).where(LearningTheme.active)).all())
     bad = [(i, c) for i, c in enumerate(codes) if c not in known]
     if bad:
-        raise Problem(422, "Unknown theme code(s): " + ", ".join(c for _, c in bad) + "; see GET /v1/themes.",
+        # The codes are client text (could be anything): named by position, never repeated.
+        raise Problem(422, f"{len(bad)} unknown theme code(s) at " + ", ".join(f"themes[{i}]" for i, _ in bad)
+                      + "; see GET /v1/themes.",
                       errors=[field_error(f"themes[{i}]", "unknown theme code", "unknown_theme") for i, _ in bad])
     return codes
 
@@ -150,6 +152,7 @@ def _publish(session: Session, pub: Publication, published_on: date | None) -> N
 def create(session: Session, principal: Principal, body: PublicationCreate, names) -> Publication:
     data = body.model_dump()
     _check_identifiers(text_fields(data), names)
+    reject_identifiers({"review_id": body.review_id}, kinds=NOT_NAMES)  # published with the report
     themes = _check_themes(session, body.themes)
     known = _check_review(session, principal, body.review_id)
     if not ((body.title.en or "").strip() or (body.title.cy or "").strip()):

@@ -23,7 +23,8 @@ from shared.events.reviews import (
 )
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
-from shared.http.identifiers import check_free_text
+from shared.http.identifiers import NOT_NAMES, check_free_text, reject_identifiers
+from shared.service import settings_for
 from shared.http.problems import Problem, field_error
 from shared.logs import log
 from shared.outbox import add_event
@@ -236,6 +237,8 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate) 
         raise _invalid("trigger_after_referral", f"The trigger date {body.trigger.date} is after the referral "
                        f"date {body.referral_date}; an incident is referred after it happens.", "trigger.date")
     check_free_text(session, {"summary": body.summary})
+    # A board's own case reference is pseudonymous; an NHS number or postcode there is not.
+    reject_identifiers({"board_reference": body.board_reference}, kinds=NOT_NAMES)
     existing = session.exec(select(Review.id).where(
         Review.board_code == principal.board_code, Review.board_reference == body.board_reference)).first()
     if existing:

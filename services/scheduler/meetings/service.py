@@ -17,6 +17,7 @@ from shared.events.meetings import (
 )
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
+from shared.http.identifiers import NOT_NAMES
 from shared.http.problems import Problem, field_error
 from shared.outbox import add_event
 from shared.settings import Settings
@@ -165,6 +166,7 @@ def book(session: Session, principal: Principal, body: MeetingCreate, settings: 
     if review.status == "closed":
         raise Problem(409, f"Review {review.review_id} is closed; no more meetings can be booked for it.")
     check_free_text(session, {"location": body.location, "notes": body.notes})
+    check_free_text(session, {"organizer_name": body.organizer_name}, kinds=NOT_NAMES)
     found = participants_of_board(session, principal, [p.participant_id for p in body.participants])
     invitees = [(found[p.participant_id], p.required) for p in body.participants]
     if not body.allow_conflicts:

@@ -13,6 +13,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
+from shared.http.identifiers import NOT_NAMES, check_free_text
 from shared.http.problems import Problem, field_error
 from shared.settings import Settings
 from services.scheduler.availability import BusyInterval, CalendarParseError, parse_busy
@@ -64,6 +65,8 @@ def to_public(session: Session, row: Participant) -> ParticipantPublic:
 
 
 def create(session: Session, principal: Principal, body: ParticipantCreate) -> Participant:
+    # A professional's work name is allowed; an NHS number or a child's date of birth is not.
+    check_free_text(session, {"display_name": body.display_name, "role": body.role}, kinds=NOT_NAMES)
     hours = body.working_hours.as_mapping() if body.working_hours is not None else DEFAULT_WORKING_HOURS
     row = Participant(
         board_code=principal.board_code, display_name=body.display_name, email=body.email,
@@ -94,6 +97,7 @@ def from_appointment(session: Session, *, board_code: str, approved_reviewer_id:
 def update(session: Session, principal: Principal, participant_id: str, body: ParticipantUpdate) -> Participant:
     row = get_participant(session, principal, participant_id)
     given = body.model_dump(exclude_unset=True)
+    check_free_text(session, {k: given.get(k) for k in ("display_name", "role")}, kinds=NOT_NAMES)
     for name in ("display_name", "email", "agency_code", "time_zone"):
         if name in given:
             if given[name] is None:

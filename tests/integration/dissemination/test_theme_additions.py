@@ -76,7 +76,7 @@ def test_codes_are_unique_and_welsh_government_additions_have_no_board(clients, 
     ({"code": "online_"}, "code"),
     ({"code": "ab"}, "code"),
     ({"name_en": "x" * 201}, "name_en"),
-    ({"colour": "red"}, "colour"),
+    ({"colour": "red"}, "(unknown field)"),  # an unknown key is never repeated
 ])
 def test_a_theme_needs_a_snake_case_code_and_both_names(clients, keys, change, field):
     body = {k: v for k, v in {**ONLINE, **change}.items() if v is not None}

@@ -166,3 +166,30 @@ def test_pdf_encrypted_corrupt_scanned_or_too_long_cannot_be_checked(monkeypatch
 def test_an_unknown_type_cannot_be_checked():
     with pytest.raises(Unreadable):
         extract_text("application/x-msdownload", b"MZ")
+
+
+def test_docx_parts_a_reader_follows_or_sees_hyperlinks_alt_text_app_and_custom_properties():
+    rels = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"'
+            ' Target="mailto:jo.bloggs@example.com" TargetMode="External"/></Relationships>')
+    wp = 'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
+    body = (f'<w:p><w:r><w:drawing><wp:inline {wp}><wp:docPr id="1" name="Picture 1" '
+            'descr="Photo of the house at 12 Heol y Felin"/></wp:inline></w:drawing></w:r></w:p>')
+    app = ('<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+           'extended-properties"><Company>Ward 3</Company><Manager>Mr Hughes</Manager></Properties>')
+    custom = ('<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+              'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+              '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="CaseRef">'
+              '<vt:lpwstr>NHS 943 476 5919</vt:lpwstr></property></Properties>')
+    data = make_docx(body + para("Learning from the review."), **{"word/_rels/document.xml.rels": rels},
+                     docProps__app_xml=app, docProps__custom_xml=custom)
+    text = extract_text(DOCX, data)
+    kinds = {f.kind for f in gate({"file": text})}
+    assert {"email", "address", "name", "nhs_number"} <= kinds
+
+
+def test_html_data_attributes_and_srcset_are_read():
+    html = ('<p data-child="Jason Evans">Learning</p>'
+            '<img alt="chart" srcset="https://x.test/img.png?postcode=CF10%203NQ 2x, https://x.test/a.png?e=jo%40example.com 1x">')
+    kinds = {f.kind for f in gate({"file": extract_text("text/html", html.encode())})}
+    assert {"name", "email"} <= kinds

@@ -166,12 +166,13 @@ def test_date_of_birth_negatives(text):
 
 def test_names_case_insensitive_whole_word():
     names = ["Bethan", "O'Brien", "Mary Jones"]
-    text = "BETHAN met o’brien and mary  jones; Bethany and Jonesy are different"
+    text = "BETHAN met o’brien and mary  jones; bethany and jonesy are different"
     assert spans(text, names) == [("name", "BETHAN"), ("name", "o’brien"), ("name", "mary  jones")]
 
 
-def test_no_names_configured_means_no_name_findings():
-    assert kinds("Bethan", ()) == [] and kinds("Bethan", ["", "  "]) == []
+def test_configured_names_extend_the_lexicon():
+    assert kinds("zorbek met the panel", ()) == [] and kinds("zorbek met the panel", ["", "  "]) == []
+    assert kinds("zorbek met the panel", ["Zorbek"]) == ["name"]
 
 
 # --- ordinary text ----------------------------------------------------------------------
