@@ -19,16 +19,16 @@ from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
 from shared.http.problems import Problem
 from shared.outbox import add_event
+from shared.service import settings_for
 from shared.settings import Settings
 from services.scheduler.availability import (
     BusyInterval,
-    InviteAttendee,
     availability_at,
-    build_invitation,
     propose_slots,
 )
 from services.scheduler.common import LONDON, SOURCE, check_free_text, local, review_for
 from services.scheduler.diary import attendees_for
+from services.scheduler.meetings.invitations import invitees_of, render_ics, stage_invitation_mail
 from services.scheduler.meetings.models import ACTIVE, Meeting, MeetingInvitee, MeetingProposal
 from services.scheduler.meetings.schemas import (
     AttendanceIn,
@@ -45,8 +45,6 @@ from services.scheduler.meetings.schemas import (
 from services.scheduler.participants.models import Participant
 from services.scheduler.participants.service import participants_of_board
 
-KIND_LABELS = {"panel_meeting": "Review panel meeting", "learning_event": "Learning Event",
-               "cprg_meeting": "CPR Group meeting", "other": "Meeting"}
 # A required invitee in one of these states makes a booking a conflict (409 unless allowed).
 CONFLICTING = ("busy", "out_of_office", "outside_working_hours")
 SLACK = timedelta(days=1)  # diaries are read a day beyond a slot so working days are whole
@@ -111,11 +109,7 @@ def get_meeting(session: Session, principal: Principal, meeting_id: str) -> Meet
     return row
 
 
-def _invitees(session: Session, meeting: Meeting) -> list[tuple[MeetingInvitee, Participant]]:
-    return list(session.exec(
-        select(MeetingInvitee, Participant).join(Participant, Participant.id == MeetingInvitee.participant_id)
-        .where(MeetingInvitee.meeting_id == meeting.id)
-        .order_by(MeetingInvitee.required.desc(), Participant.display_name, Participant.id)).all())
+_invitees = invitees_of
 
 
 def to_public(session: Session, meeting: Meeting) -> MeetingPublic:
@@ -178,6 +172,7 @@ def book(session: Session, principal: Principal, body: MeetingCreate, settings: 
         meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
         start=meeting.starts_at, end=meeting.ends_at, required_count=required_count,
         optional_count=len(invitees) - required_count, sequence=meeting.sequence))
+    stage_invitation_mail(session, meeting, settings)
     return meeting
 
 
@@ -204,22 +199,7 @@ def invitation(session: Session, principal: Principal, meeting_id: str, particip
         if not match:
             raise Problem(404, f"Participant {participant_id} is not invited to meeting {meeting_id}.")
         only = match[0].email
-    partstat = {"needs_action": "NEEDS-ACTION", "accepted": "ACCEPTED", "declined": "DECLINED",
-                "tentative": "TENTATIVE"}
-    # A shared e-mail address (a team mailbox) appears once, as its first invitee.
-    seen, attendees = set(), []
-    for invitee, participant in rows:
-        if participant.email.lower() in seen:
-            continue
-        seen.add(participant.email.lower())
-        attendees.append(InviteAttendee(email=participant.email, name=participant.display_name,
-                                        required=invitee.required, partstat=partstat[invitee.response]))
-    return build_invitation(
-        uid=meeting.uid, sequence=meeting.sequence, start=meeting.starts_at, end=meeting.ends_at,
-        summary=f"{KIND_LABELS.get(meeting.kind, 'Meeting')}: Child Practice Review",
-        organizer_email=meeting.organizer_email, organizer_name=meeting.organizer_name,
-        attendees=attendees, location=meeting.location, description=meeting.notes,
-        cancelled=meeting.status == "cancelled", only_attendee=only, dtstamp=meeting.updated_at)
+    return render_ics(meeting, rows, only_email=only)
 
 
 def _require_active(meeting: Meeting, action: str) -> None:
@@ -229,19 +209,24 @@ def _require_active(meeting: Meeting, action: str) -> None:
 
 def respond(session: Session, principal: Principal, meeting_id: str, body: ResponseIn) -> Meeting:
     meeting = get_meeting(session, principal, meeting_id)
+    return apply_response(session, meeting, body.participant_id, body.response)
+
+
+def apply_response(session: Session, meeting: Meeting, participant_id: str, response: str) -> Meeting:
+    """An invitee's answer, however it came (API, reply link, calendar REPLY): one rule."""
     _require_active(meeting, "take replies")
-    invitee = session.get(MeetingInvitee, (meeting.id, body.participant_id))
+    invitee = session.get(MeetingInvitee, (meeting.id, participant_id))
     if invitee is None:
-        raise Problem(404, f"Participant {body.participant_id} is not invited to meeting {meeting_id}.")
+        raise Problem(404, f"Participant {participant_id} is not invited to meeting {meeting.id}.")
     previous = invitee.response
-    invitee.response = body.response
+    invitee.response = response
     invitee.responded_at = utcnow()
     session.add(invitee)
     session.flush()
     declined_required = session.exec(select(MeetingInvitee).where(
         MeetingInvitee.meeting_id == meeting.id, MeetingInvitee.required.is_(True),
         MeetingInvitee.response == "declined")).all()
-    if invitee.required and body.response == "declined" and previous != "declined":
+    if invitee.required and response == "declined" and previous != "declined":
         meeting.status = "at_risk"
         add_event(session, source=SOURCE, type="meeting.at_risk.v1", subject=meeting.id, data=MeetingAtRiskV1(
             meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
@@ -291,6 +276,8 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
         add_event(session, source=SOURCE, type="meeting.cancelled.v1", subject=meeting.id, data=MeetingCancelledV1(
             meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
             sequence=meeting.sequence))
+        meeting.updated_at = now
+        stage_invitation_mail(session, meeting, settings_for(session), cancel=True)
     else:
         check_free_text(session, {"location": body.location, "notes": body.notes})
         changed = False
@@ -320,6 +307,8 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
                           meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code,
                           kind=meeting.kind, start=meeting.starts_at, end=meeting.ends_at, sequence=meeting.sequence,
                           previous_start=previous_start))
+        meeting.updated_at = now
+        stage_invitation_mail(session, meeting, settings_for(session))
     meeting.updated_at = now
     session.add(meeting)
     return meeting
