@@ -78,11 +78,11 @@ def assert_accessible(page) -> None:
 
 
 @contextmanager
-def serve(app):
-    """Run an ASGI app with uvicorn on a free loopback port, in a thread."""
+def serve(app, port: int | None = None):
+    """Run an ASGI app with uvicorn on a loopback port (a free one by default), in a thread."""
     import uvicorn
 
-    port = free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
