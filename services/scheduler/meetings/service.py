@@ -280,6 +280,7 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
         stage_invitation_mail(session, meeting, settings_for(session), cancel=True)
     else:
         check_free_text(session, {"location": body.location, "notes": body.notes})
+        added = _change_invitees(session, principal, meeting, body, now)
         changed = False
         for name in ("location", "notes"):
             if name in given and given[name] != getattr(meeting, name):
@@ -299,7 +300,11 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
             meeting.status = "booked"
             changed = True
         if not changed:
-            return meeting  # nothing the invitees would see: SEQUENCE stays
+            if added:  # only the new invitees need anything: their invitation
+                meeting.updated_at = now
+                stage_invitation_mail(session, meeting, settings_for(session), only_participant_ids=added)
+                session.add(meeting)
+            return meeting  # nothing the other invitees would see: SEQUENCE stays
         meeting.sequence += 1
         if moved:
             add_event(session, source=SOURCE, type="meeting.rescheduled.v1", subject=meeting.id,
@@ -312,6 +317,44 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
     meeting.updated_at = now
     session.add(meeting)
     return meeting
+
+
+def _change_invitees(session: Session, principal: Principal, meeting: Meeting, body: MeetingUpdate, now) -> set[str]:
+    """Remove and add invitees. A removed invitee gets a CANCEL naming only them (under a raised
+    SEQUENCE, so their calendar takes it); an added one is returned for its invitation. Nobody
+    else is sent anything for it."""
+    rows = {p.id: (i, p) for i, p in _invitees(session, meeting)}
+    if body.remove_participants:
+        missing = [pid for pid in body.remove_participants if pid not in rows]
+        if missing:
+            raise Problem(404, f"Not invited to meeting {meeting.id}: {', '.join(missing)}.")
+        if len(rows) - len(body.remove_participants) + len(body.add_participants) < 1:
+            raise Problem(422, "A meeting keeps at least one invitee; cancel it instead.")
+        meeting.sequence += 1
+        meeting.updated_at = now
+        stage_invitation_mail(session, meeting, settings_for(session), cancel=True,
+                              only_participant_ids=set(body.remove_participants))
+        for pid in body.remove_participants:
+            session.delete(rows[pid][0])
+        session.flush()
+        declined_required = [i for pid, (i, _) in rows.items() if pid not in body.remove_participants
+                             and i.required and i.response == "declined"]
+        if meeting.status == "at_risk" and not declined_required:
+            meeting.status = "booked"  # the one who could not come is no longer needed
+    if not body.add_participants:
+        return set()
+    ids = [p.participant_id for p in body.add_participants]
+    already = [pid for pid in ids if pid in rows and pid not in body.remove_participants]
+    if already:
+        raise Problem(409, f"Already invited to meeting {meeting.id}: {', '.join(already)}.", slug="already-invited")
+    found = participants_of_board(session, principal, ids)
+    invitees = [(found[p.participant_id], p.required) for p in body.add_participants]
+    if not body.allow_conflicts and body.start is None:
+        _raise_conflicts(_conflicts(session, invitees, meeting.starts_at, meeting.ends_at, meeting.id))
+    for participant, required in invitees:
+        session.add(MeetingInvitee(meeting_id=meeting.id, participant_id=participant.id, required=required))
+    session.flush()
+    return set(ids)
 
 
 def record_attendance(session: Session, principal: Principal, meeting_id: str, body: AttendanceIn) -> Meeting:

@@ -178,3 +178,36 @@ def test_outlook_replies_apply_once_and_forged_unknown_or_stale_ones_do_not(sche
     assert apply(runtimes, settings, fresh) == ["applied: tentative"]
     assert response_of(read(), "Ceri Jones") == "tentative"
     assert len(replies(runtimes)) == 6
+
+
+def test_adding_or_removing_an_invitee_sends_only_that_person_what_they_need(
+        sched, keys, meeting, people, make_participant, send, smtp_sink):
+    send()
+    assert len(smtp_sink.received()) == 3
+    newcomer = make_participant("Elin Hughes")
+    path = f"/v1/meetings/{meeting['id']}"
+    r = sched.patch(path, json={"add_participants": [{"participant_id": newcomer, "required": False}]},
+                    headers=keys.board())
+    assert r.status_code == 200, r.text
+    assert r.json()["sequence"] == 0  # nobody else's diary changes
+    send()
+    [invite] = smtp_sink.received()[3:]
+    cal, part = calendar_of(invite)
+    assert invite.rcpt_tos == [email_of("Elin Hughes")] and cal["METHOD"] == "REQUEST"
+    assert str(cal.walk("VEVENT")[0]["ATTENDEE"]).lower() == f"mailto:{email_of('Elin Hughes')}"
+
+    r = sched.patch(path, json={"remove_participants": [people["officer"]]}, headers=keys.board())
+    assert r.status_code == 200, r.text
+    assert "Dafydd Price" not in [p["display_name"] for p in r.json()["participants"]]
+    send()
+    [cancel] = smtp_sink.received()[4:]
+    cal, part = calendar_of(cancel)
+    [event] = cal.walk("VEVENT")
+    assert cancel.rcpt_tos == [email_of("Dafydd Price")]
+    assert cal["METHOD"] == "CANCEL" and part.get_param("method") == "CANCEL"
+    assert int(event["SEQUENCE"]) == r.json()["sequence"] == 1
+    assert str(event["ATTENDEE"]).lower() == f"mailto:{email_of('Dafydd Price')}"
+    assert sched.patch(path, json={"add_participants": [{"participant_id": newcomer}]},
+                       headers=keys.board()).status_code == 409
+    assert sched.patch(path, json={"remove_participants": [people["officer"]]},
+                       headers=keys.board()).status_code == 404
