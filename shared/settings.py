@@ -106,6 +106,12 @@ class Settings(BaseSettings):
     # ORGANIZER of invitations when a meeting does not name one.
     meeting_organizer_email: str = "cpr-scheduler@example.gov.wales"
     meeting_organizer_name: str = "Child Practice Review scheduler"
+    # Reply links in invitations work until this many days after the meeting ends.
+    reply_link_days_after_meeting: int = 2
+    # The mailbox ORGANIZER replies arrive in (imap://user:pass@host:143, imaps://...:993);
+    # the worker reads METHOD:REPLY messages from its INBOX. Unset: replies by link or API only.
+    imap_url: str | None = None
+    imap_poll_seconds: float = 30.0
     # Review plans: days before the target completion date by which each step should be
     # done (compressed proportionally when the review's timescale is shorter than these).
     plan_first_panel_meeting_days_before_target: int = 140

@@ -131,3 +131,18 @@ def stack(settings, keys, tmp_path, runtimes):
         raise
     finally:
         s.stop()
+
+
+@pytest.fixture
+def imap_server():
+    """A real IMAP server (Debian's dovecot) with one mailbox; skipped where dovecot is absent
+    outside CI (.ci/run installs dovecot-imapd)."""
+    from tests.imap_support import DOVECOT, Dovecot
+
+    if not os.path.exists(DOVECOT):
+        if os.environ.get("CI"):
+            pytest.fail("dovecot is missing (.ci/run installs dovecot-imapd)")
+        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd)")
+    server = Dovecot().start()
+    yield server
+    server.stop()

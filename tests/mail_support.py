@@ -95,3 +95,45 @@ class SmtpSink:
 
     def to(self, address: str) -> list[Received]:
         return [m for m in self.received() if address.lower() in (r.lower() for r in m.rcpt_tos)]
+
+
+def outlook_reply(*, uid: str, attendee: str, partstat: str, sequence: int | None = 0, from_addr: str | None = None,
+                  to: str = "cpr-scheduler@example.gov.wales", message_id: str | None = None) -> bytes:
+    """A METHOD:REPLY e-mail as Exchange/Outlook builds one: no ORGANIZER, Windows TZID without a
+    VTIMEZONE, LANGUAGE parameters, the calendar as the text/calendar alternative."""
+    from email.message import EmailMessage
+    from email.utils import make_msgid
+
+    lines = ["BEGIN:VCALENDAR", "METHOD:REPLY", "PRODID:Microsoft Exchange Server 2010", "VERSION:2.0",
+             "BEGIN:VEVENT", f"ATTENDEE;PARTSTAT={partstat}:mailto:{attendee.upper()}",
+             "COMMENT;LANGUAGE=en-GB:Sorry\\, I am in court that day.\\n",
+             "SUMMARY;LANGUAGE=en-GB:Declined: Review panel meeting",
+             "DTSTART;TZID=GMT Standard Time:20270202T100000", "DTEND;TZID=GMT Standard Time:20270202T120000",
+             f"UID:{uid}", "CLASS:PUBLIC", "PRIORITY:5", "DTSTAMP:20270101T101010Z", "TRANSP:OPAQUE",
+             "STATUS:CONFIRMED"]
+    if sequence is not None:
+        lines.append(f"SEQUENCE:{sequence}")
+    lines += ["END:VEVENT", "END:VCALENDAR"]
+    msg = EmailMessage()
+    msg["From"] = from_addr or attendee
+    msg["To"] = to
+    msg["Subject"] = "Declined: Review panel meeting"
+    msg["Message-ID"] = message_id or make_msgid(domain="outlook.example")
+    msg.set_content("Sorry, I am in court that day.")
+    msg.add_alternative("\r\n".join(lines) + "\r\n", subtype="calendar", params={"method": "REPLY"})
+    return msg.as_bytes()
+
+
+def calendar_of(received: Received):
+    """The text/calendar alternative of a delivered message, parsed by icalendar, and its part."""
+    import icalendar
+
+    part = next(p for p in received.message.walk() if p.get_content_type() == "text/calendar")
+    return icalendar.Calendar.from_ical(part.get_content()), part
+
+
+def link_in(received: Received) -> str:
+    import re
+
+    text = received.message.get_body(("plain",)).get_content()
+    return re.search(r"https?://\S+/meetings/reply/\S+", text).group(0)

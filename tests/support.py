@@ -133,6 +133,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
     }
     if settings.smtp_url:
         env["CPR_SMTP_URL"] = settings.smtp_url
+    if settings.imap_url:
+        env["CPR_IMAP_URL"] = settings.imap_url
+        env["CPR_IMAP_POLL_SECONDS"] = str(settings.imap_poll_seconds)
     for name in SERVICE_NAMES:
         env[f"CPR_{name.upper()}_DATABASE_URL"] = settings.database_url(name)
         env[f"CPR_{name.upper()}_PORT"] = str(settings.port(name))

@@ -2,6 +2,8 @@
 from pathlib import Path
 
 from shared.service import PeriodicJob, ServiceSpec
+from services.scheduler.meetings.pages import router as pages_router
+from services.scheduler.meetings.replies import poll_reply_mailbox
 from services.scheduler.meetings.views import proposals as proposals_router
 from services.scheduler.meetings.views import router as meetings_router
 from services.scheduler.participants.feed import refresh_due_feeds
@@ -20,7 +22,7 @@ SPEC = ServiceSpec(
     title="Child Practice Review scheduler",
     description="Multi-agency diaries, panel meeting and Learning Event proposals, invitations and attendance, "
                 "and each review's plan against its target date. Every error is application/problem+json.",
-    routers=[participants_router, proposals_router, meetings_router, reviews_router],
+    routers=[participants_router, proposals_router, meetings_router, reviews_router, pages_router],
     migrations=Path(__file__).parent / "migrations",
     handlers={
         "review.referred.v1": on_review_referred,
@@ -30,9 +32,10 @@ SPEC = ServiceSpec(
         "review.appointment_made.v1": on_appointment_made,
     },
     # Ticks often; each pass refreshes only feeds not attempted for CPR_CALENDAR_REFRESH_SECONDS.
-    jobs=[PeriodicJob(name="calendar-feeds", interval_seconds=15.0, run=refresh_due_feeds)],
+    jobs=[PeriodicJob(name="calendar-feeds", interval_seconds=15.0, run=refresh_due_feeds),
+          PeriodicJob(name="calendar-replies", interval_seconds="imap_poll_seconds", run=poll_reply_mailbox)],
     tables=("review_records", "participants", "participant_busy", "meetings", "meeting_participants",
-            "meeting_proposals", "review_plans", "plan_milestones"),
+            "meeting_proposals", "review_plans", "plan_milestones", "calendar_replies"),
     openapi_tags=[
         {"name": "participants", "description": "Professionals invited to panel meetings and Learning Events, "
                                                 "and their busy time (by hand, an uploaded diary, or a feed URL)."},

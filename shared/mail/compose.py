@@ -86,7 +86,8 @@ def compose(message: MailMessage, *, from_addr: str, from_name: str | None, mess
     """The RFC 5322 message for `message` (CRLF line ends, 7-bit safe headers)."""
     if "\n" in message.subject or "\r" in message.subject:
         raise ValueError("a subject is one line")
-    msg = EmailMessage(policy=SMTP)
+    # 7-bit clean on the wire (quoted-printable or base64 as needed): any relay takes it.
+    msg = EmailMessage(policy=SMTP.clone(cte_type="7bit"))
     msg["From"] = _address(message.from_addr or from_addr, message.from_name or from_name)
     msg["To"] = _address(message.to, message.to_name)
     msg["Subject"] = message.subject

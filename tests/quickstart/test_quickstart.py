@@ -51,7 +51,9 @@ def test_cpr_up_quick_start_serves_the_first_thread(tmp_path):
         wait_until(lambda: httpx.get(sched, headers={"Authorization": f"Bearer {board}"}).status_code == 200,
                    what="the scheduler's record")
         assert (tmp_path / "data" / "notification_api.db").exists()
+        assert f"{tmp_path / 'data' / 'mail'}" in text  # where the mail goes is printed
         _sqlite_paths_answer(ports, board, wg, review_id)
+        _booking_leaves_eml_files(ports, board, review_id, tmp_path / "data" / "mail" / "scheduler")
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -129,3 +131,25 @@ def _status(url: str) -> int | None:
         return httpx.get(url, timeout=2).status_code
     except httpx.HTTPError:
         return None
+
+
+def _booking_leaves_eml_files(ports: dict, board: str, review_id: str, folder) -> None:
+    """With no CPR_SMTP_URL, a booked meeting's invitations are .eml files, one per invitee."""
+    import email
+    import email.policy
+
+    b = {"Authorization": f"Bearer {board}"}
+    s = f"http://127.0.0.1:{ports['scheduler']}"
+    people = [httpx.post(f"{s}/v1/participants", headers=b, json={
+        "display_name": f"Invitee {i}", "email": f"invitee{i}@example-agency.wales", "agency_code": "health"}).json()["id"]
+        for i in range(2)]
+    r = httpx.post(f"{s}/v1/meetings", headers=b, json={
+        "review_id": review_id, "kind": "learning_event", "start": "2027-01-12T10:00:00Z",
+        "end": "2027-01-12T12:00:00Z", "participants": [{"participant_id": p, "required": True} for p in people]})
+    assert r.status_code == 201, r.text
+    files = wait_until(lambda: len(found := sorted(folder.glob("*.eml"))) == 2 and found, timeout=30,
+                       what="an .eml file per invitee")
+    for path in files:
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert msg["To"].addresses[0].addr_spec.startswith("invitee")
+        assert any(p.get_content_type() == "text/calendar" for p in msg.walk())

@@ -104,7 +104,7 @@ def k8s_find(docs, kind: str, name: str) -> dict:
 
 
 def app_services(compose: dict) -> dict[str, dict]:
-    return {name: svc for name, svc in compose["services"].items() if name not in ("postgres", "rabbitmq")}
+    return {name: svc for name, svc in compose["services"].items() if name not in ("postgres", "rabbitmq", "mailpit")}
 
 
 def env_value(value: str) -> str:
@@ -114,7 +114,7 @@ def env_value(value: str) -> str:
 
 # -- docker-compose.yml ---------------------------------------------------------------------
 def test_compose_runs_exactly_the_services_the_code_has(compose):
-    expected = {"postgres", "rabbitmq"}
+    expected = {"postgres", "rabbitmq", "mailpit"}
     for service in SERVICES:
         expected |= {f"migrate-{slug(service)}", f"{slug(service)}-api", f"{slug(service)}-worker"}
     assert set(compose["services"]) == expected

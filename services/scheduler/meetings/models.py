@@ -60,3 +60,18 @@ class MeetingProposal(SQLModel, table=True):
     kind: str = Field(max_length=32)
     result: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class CalendarReply(SQLModel, table=True):
+    """Every iMIP REPLY e-mail read from the replies mailbox, once (keyed by Message-ID), with
+    what was done with it: applied, or why it was ignored (unknown UID, forged, out of date)."""
+
+    __tablename__ = "calendar_replies"
+
+    message_id: str = Field(primary_key=True, max_length=255)
+    received_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    uid: str | None = Field(default=None, max_length=255)
+    meeting_id: str | None = Field(default=None, max_length=36, index=True)
+    attendee: str | None = Field(default=None, max_length=320)
+    partstat: str | None = Field(default=None, max_length=32)
+    outcome: str = Field(max_length=200)

@@ -136,11 +136,14 @@ class MeetingCreate(_Request):
 
 
 class MeetingUpdate(_Request):
-    """Reschedule (start and end), move (location, notes) or cancel (`status: cancelled`)."""
+    """Reschedule (start and end), move (location, notes), add or remove invitees, or cancel
+    (`status: cancelled`)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"start": "2027-04-13T10:00:00+01:00", "end": "2027-04-13T12:00:00+01:00",
          "location": "Board office, meeting room 1 (and Teams)"},
+        {"add_participants": [{"participant_id": "c42f8e16-0b9d-4a3e-8f27-6d1e5a9b3c08", "required": False}],
+         "remove_participants": ["9e7a4b21-3c6d-4e8f-a1b2-7c3d5e9f0a14"]},
         {"status": "cancelled"}]})
 
     start: IsoDateTime | None = None
@@ -148,11 +151,16 @@ class MeetingUpdate(_Request):
     location: str | None = Field(default=None, max_length=500)
     notes: str | None = Field(default=None, max_length=4000)
     status: Literal["cancelled"] | None = None
+    add_participants: list[InviteeIn] = Field(default_factory=list, max_length=100,
+                                              description="Invited now: only they get an invitation.")
+    remove_participants: list[str] = Field(default_factory=list, max_length=100,
+                                           description="No longer invited: only they get a cancellation.")
     allow_conflicts: StrictBool = False
 
     @model_validator(mode="after")
     def _check(self):
-        if self.status == "cancelled" and (self.start or self.end or self.location or self.notes):
+        if self.status == "cancelled" and (self.start or self.end or self.location or self.notes
+                                           or self.add_participants or self.remove_participants):
             raise ValueError("cancel on its own: no other change with status 'cancelled'")
         if (self.start is None) != (self.end is None):
             raise ValueError("give both start and end to reschedule")
@@ -160,6 +168,7 @@ class MeetingUpdate(_Request):
             raise ValueError("end must be after start")
         if self.start is not None and (self.end - self.start).total_seconds() > 24 * 3600:
             raise ValueError("a meeting may last at most 24 hours")
+        _unique([p.participant_id for p in self.add_participants] + self.remove_participants, "the invitee changes")
         return self
 
 

@@ -20,18 +20,18 @@ from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import NOT_NAMES
 from shared.http.problems import Problem, field_error
 from shared.outbox import add_event
+from shared.service import settings_for
 from shared.settings import Settings
 from services.scheduler.availability import (
     BusyInterval,
-    InviteAttendee,
     availability_at,
-    build_invitation,
     propose_slots,
 )
 from shared.clock import LONDON
 from shared.http.identifiers import check_free_text
 from services.scheduler.common import local, review_for
 from services.scheduler.diary import attendees_for
+from services.scheduler.meetings.invitations import invitees_of, render_ics, stage_invitation_mail
 from services.scheduler.meetings.models import Meeting, MeetingInvitee, MeetingProposal
 from services.scheduler.meetings.rules import after_reply, is_active
 from services.scheduler.meetings.schemas import (
@@ -50,8 +50,6 @@ from services.scheduler.meetings.schemas import (
 from services.scheduler.participants.models import Participant
 from services.scheduler.participants.service import participants_of_board
 
-KIND_LABELS = {"panel_meeting": "Review panel meeting", "learning_event": "Learning Event",
-               "cprg_meeting": "CPR Group meeting", "other": "Meeting"}
 # A required invitee in one of these states makes a booking a conflict (409 unless allowed).
 CONFLICTING = ("busy", "out_of_office", "outside_working_hours")
 SLACK = timedelta(days=1)  # diaries are read a day beyond a slot so working days are whole
@@ -118,11 +116,7 @@ def get_meeting(session: Session, principal: Principal, meeting_id: str) -> Meet
     return row
 
 
-def _invitees(session: Session, meeting: Meeting) -> list[tuple[MeetingInvitee, Participant]]:
-    return list(session.exec(
-        select(MeetingInvitee, Participant).join(Participant, Participant.id == MeetingInvitee.participant_id)
-        .where(MeetingInvitee.meeting_id == meeting.id)
-        .order_by(MeetingInvitee.required.desc(), Participant.display_name, Participant.id)).all())
+_invitees = invitees_of
 
 
 def to_public(session: Session, meeting: Meeting) -> MeetingPublic:
@@ -186,6 +180,7 @@ def book(session: Session, principal: Principal, body: MeetingCreate, settings: 
         meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
         start=meeting.starts_at, end=meeting.ends_at, required_count=required_count,
         optional_count=len(invitees) - required_count, sequence=meeting.sequence))
+    stage_invitation_mail(session, meeting, settings)
     return meeting
 
 
@@ -211,22 +206,7 @@ def invitation(session: Session, principal: Principal, meeting_id: str, particip
         if not match:
             raise Problem(404, f"Participant {participant_id} is not invited to meeting {meeting_id}.")
         only = match[0].email
-    partstat = {"needs_action": "NEEDS-ACTION", "accepted": "ACCEPTED", "declined": "DECLINED",
-                "tentative": "TENTATIVE"}
-    # A shared e-mail address (a team mailbox) appears once, as its first invitee.
-    seen, attendees = set(), []
-    for invitee, participant in rows:
-        if participant.email.lower() in seen:
-            continue
-        seen.add(participant.email.lower())
-        attendees.append(InviteAttendee(email=participant.email, name=participant.display_name,
-                                        required=invitee.required, partstat=partstat[invitee.response]))
-    return build_invitation(
-        uid=meeting.uid, sequence=meeting.sequence, start=meeting.starts_at, end=meeting.ends_at,
-        summary=f"{KIND_LABELS.get(meeting.kind, 'Meeting')}: Child Practice Review",
-        organizer_email=meeting.organizer_email, organizer_name=meeting.organizer_name,
-        attendees=attendees, location=meeting.location, description=meeting.notes,
-        cancelled=meeting.status == "cancelled", only_attendee=only, dtstamp=meeting.updated_at)
+    return render_ics(meeting, rows, only_email=only)
 
 
 def _require_active(meeting: Meeting, action: str) -> None:
@@ -236,19 +216,24 @@ def _require_active(meeting: Meeting, action: str) -> None:
 
 def respond(session: Session, principal: Principal, meeting_id: str, body: ResponseIn) -> Meeting:
     meeting = get_meeting(session, principal, meeting_id)
+    return apply_response(session, meeting, body.participant_id, body.response)
+
+
+def apply_response(session: Session, meeting: Meeting, participant_id: str, response: str) -> Meeting:
+    """An invitee's answer, however it came (API, reply link, calendar REPLY): one rule."""
     _require_active(meeting, "take replies")
-    invitee = session.get(MeetingInvitee, (meeting.id, body.participant_id))
+    invitee = session.get(MeetingInvitee, (meeting.id, participant_id))
     if invitee is None:
-        raise Problem(404, f"Participant {body.participant_id} is not invited to meeting {meeting_id}.")
+        raise Problem(404, f"Participant {participant_id} is not invited to meeting {meeting.id}.")
     previous = invitee.response
-    invitee.response = body.response
+    invitee.response = response
     invitee.responded_at = utcnow()
     session.add(invitee)
     session.flush()
     declined_required = session.exec(select(MeetingInvitee).where(
         MeetingInvitee.meeting_id == meeting.id, MeetingInvitee.required.is_(True),
         MeetingInvitee.response == "declined")).all()
-    outcome = after_reply(meeting.status, required=invitee.required, response=body.response, previous=previous,
+    outcome = after_reply(meeting.status, required=invitee.required, response=response, previous=previous,
                           declined_required=len(declined_required))
     meeting.status = outcome.status
     if outcome.at_risk_event:
@@ -300,8 +285,11 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
         add_event(session, subject=meeting.id, data=MeetingCancelledV1(
             meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
             sequence=meeting.sequence))
+        meeting.updated_at = now
+        stage_invitation_mail(session, meeting, settings_for(session), cancel=True)
     else:
         check_free_text(session, {"location": body.location, "notes": body.notes})
+        added = _change_invitees(session, principal, meeting, body, now)
         changed = False
         for name in ("location", "notes"):
             if name in given and given[name] != getattr(meeting, name):
@@ -321,7 +309,11 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
             meeting.status = "booked"
             changed = True
         if not changed:
-            return meeting  # nothing the invitees would see: SEQUENCE stays
+            if added:  # only the new invitees need anything: their invitation
+                meeting.updated_at = now
+                stage_invitation_mail(session, meeting, settings_for(session), only_participant_ids=added)
+                session.add(meeting)
+            return meeting  # nothing the other invitees would see: SEQUENCE stays
         meeting.sequence += 1
         if moved:
             add_event(session, subject=meeting.id,
@@ -329,9 +321,49 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
                           meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code,
                           kind=meeting.kind, start=meeting.starts_at, end=meeting.ends_at, sequence=meeting.sequence,
                           previous_start=previous_start))
+        meeting.updated_at = now
+        stage_invitation_mail(session, meeting, settings_for(session))
     meeting.updated_at = now
     session.add(meeting)
     return meeting
+
+
+def _change_invitees(session: Session, principal: Principal, meeting: Meeting, body: MeetingUpdate, now) -> set[str]:
+    """Remove and add invitees. A removed invitee gets a CANCEL naming only them (under a raised
+    SEQUENCE, so their calendar takes it); an added one is returned for its invitation. Nobody
+    else is sent anything for it."""
+    rows = {p.id: (i, p) for i, p in _invitees(session, meeting)}
+    if body.remove_participants:
+        missing = [pid for pid in body.remove_participants if pid not in rows]
+        if missing:
+            raise Problem(404, f"Not invited to meeting {meeting.id}: {', '.join(missing)}.")
+        if len(rows) - len(body.remove_participants) + len(body.add_participants) < 1:
+            raise Problem(422, "A meeting keeps at least one invitee; cancel it instead.")
+        meeting.sequence += 1
+        meeting.updated_at = now
+        stage_invitation_mail(session, meeting, settings_for(session), cancel=True,
+                              only_participant_ids=set(body.remove_participants))
+        for pid in body.remove_participants:
+            session.delete(rows[pid][0])
+        session.flush()
+        declined_required = [i for pid, (i, _) in rows.items() if pid not in body.remove_participants
+                             and i.required and i.response == "declined"]
+        if meeting.status == "at_risk" and not declined_required:
+            meeting.status = "booked"  # the one who could not come is no longer needed
+    if not body.add_participants:
+        return set()
+    ids = [p.participant_id for p in body.add_participants]
+    already = [pid for pid in ids if pid in rows and pid not in body.remove_participants]
+    if already:
+        raise Problem(409, f"Already invited to meeting {meeting.id}: {', '.join(already)}.", slug="already-invited")
+    found = participants_of_board(session, principal, ids)
+    invitees = [(found[p.participant_id], p.required) for p in body.add_participants]
+    if not body.allow_conflicts and body.start is None:
+        _raise_conflicts(_conflicts(session, invitees, meeting.starts_at, meeting.ends_at, meeting.id))
+    for participant, required in invitees:
+        session.add(MeetingInvitee(meeting_id=meeting.id, participant_id=participant.id, required=required))
+    session.flush()
+    return set(ids)
 
 
 def record_attendance(session: Session, principal: Principal, meeting_id: str, body: AttendanceIn) -> Meeting:

@@ -23,6 +23,8 @@ class Participant(SQLModel, table=True):
     agency_code: str = Field(max_length=64)
     role: str | None = Field(default=None, max_length=200)
     time_zone: str = Field(default="Europe/London", max_length=64)
+    # cy | en: the language put first in what we send them (both are always there).
+    preferred_language: str = Field(default="cy", max_length=2)
     # {"mon": [["09:00", "17:00"]], ...}; days not listed are non-working.
     working_hours: str = Field(sa_column=Column(Text, nullable=False))
     calendar_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -92,6 +92,8 @@ class ParticipantCreate(_Request):
                              description="The agency the professional works for (e.g. `police`, `health`).")
     role: str | None = Field(default=None, max_length=200)
     time_zone: str = Field(default="Europe/London", max_length=64)
+    preferred_language: Literal["cy", "en"] = Field(
+        default="cy", description="Put first in invitations and pages (both languages are always there).")
     working_hours: WorkingHoursIn | None = Field(
         default=None, description="Default: Monday to Friday 09:00-17:00.")
     calendar_url: str | None = Field(
@@ -115,6 +117,7 @@ class ParticipantUpdate(_Request):
     agency_code: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")
     role: str | None = Field(default=None, max_length=200)
     time_zone: str | None = Field(default=None, max_length=64)
+    preferred_language: Literal["cy", "en"] | None = None
     working_hours: WorkingHoursIn | None = None
     calendar_url: str | None = Field(default=None, max_length=2000, description="`null` removes the feed.")
 
@@ -140,6 +143,7 @@ class ParticipantPublic(BaseModel):
     agency_code: str
     role: str | None
     time_zone: str
+    preferred_language: str
     working_hours: dict[str, list[dict[str, str]]]
     calendar_feed: CalendarFeed
     calendar_uploaded_at: datetime | None

@@ -53,7 +53,7 @@ def to_public(session: Session, row: Participant) -> ParticipantPublic:
     return ParticipantPublic(
         id=row.id, board_code=row.board_code, display_name=row.display_name, email=row.email,
         agency_code=row.agency_code, role=row.role, time_zone=row.time_zone,
-        working_hours=working_hours_out(row.working_hours),
+        preferred_language=row.preferred_language, working_hours=working_hours_out(row.working_hours),
         calendar_feed=CalendarFeed(
             configured=row.calendar_url is not None,
             host=urlsplit(row.calendar_url).hostname if row.calendar_url else None,
@@ -71,7 +71,7 @@ def create(session: Session, principal: Principal, body: ParticipantCreate) -> P
     row = Participant(
         board_code=principal.board_code, display_name=body.display_name, email=body.email,
         agency_code=body.agency_code, role=body.role, time_zone=body.time_zone,
-        working_hours=json.dumps(hours), calendar_url=body.calendar_url,
+        preferred_language=body.preferred_language, working_hours=json.dumps(hours), calendar_url=body.calendar_url,
         calendar_status="pending" if body.calendar_url else "none")
     session.add(row)
     session.flush()
@@ -98,7 +98,7 @@ def update(session: Session, principal: Principal, participant_id: str, body: Pa
     row = get_participant(session, principal, participant_id)
     given = body.model_dump(exclude_unset=True)
     check_free_text(session, {k: given.get(k) for k in ("display_name", "role")}, kinds=NOT_NAMES)
-    for name in ("display_name", "email", "agency_code", "time_zone"):
+    for name in ("display_name", "email", "agency_code", "time_zone", "preferred_language"):
         if name in given:
             if given[name] is None:
                 raise Problem(422, f"{name} cannot be removed.", errors=[

@@ -42,10 +42,12 @@ def test_text_and_html_are_alternatives_with_headers():
 
 
 def test_an_invitation_has_a_calendar_alternative_whose_method_matches_and_an_attachment():
-    m = MailMessage(key="k", to="a@example.org", subject="s", text="t", html="<p>t</p>",
+    m = MailMessage(key="k", to="a@example.org", subject="Gŵyl", text="Dewch â'ch cronoleg", html="<p>ŵ</p>",
                     calendar=CalendarPart(ICS))
-    out = parsed(compose(m, from_addr="cpr@example.gov.wales", from_name=None, message_id="<a@b>",
-                         date=datetime(2026, 3, 1, tzinfo=UTC)))
+    composed = compose(m, from_addr="cpr@example.gov.wales", from_name=None, message_id="<a@b>",
+                       date=datetime(2026, 3, 1, tzinfo=UTC))
+    composed.as_bytes().decode("ascii")  # 7-bit clean: Welsh letters are encoded
+    out = parsed(composed)
     assert out.get_content_type() == "multipart/mixed"
     alternative, attachment = list(out.iter_parts())
     kinds = [p.get_content_type() for p in alternative.iter_parts()]
