@@ -28,11 +28,14 @@ key_app = typer.Typer(help="API keys (shown once, stored as HMAC).", no_args_is_
 board_app = typer.Typer(help="Regional Safeguarding Boards (data, not code).", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-lettered messages: list and replay.", no_args_is_help=True)
 mail_app = typer.Typer(help="The mail outbox: what was sent, what failed, retrying.", no_args_is_help=True)
+outbox_app = typer.Typer(help="The event outbox: events staged and not yet delivered to the broker.",
+                         no_args_is_help=True)
 app.add_typer(admin, name="admin")
 admin.add_typer(key_app, name="key")
 admin.add_typer(board_app, name="board")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(mail_app, name="mail")
+app.add_typer(outbox_app, name="outbox")
 
 ServiceArg = Annotated[str, typer.Argument(help="notification_api, scheduler or dissemination")]
 
@@ -326,6 +329,35 @@ def mail_retry(service: ServiceArg, mail_id: str) -> None:
         session.add(row)
     engine.dispose()
     typer.echo(f"queued {mail_id} again")
+
+
+# -- event outbox -----------------------------------------------------------------------
+@outbox_app.command("stale")
+def outbox_stale(service: Annotated[Optional[str], typer.Argument(help="One service; all by default")] = None,
+                 older_than: Annotated[Optional[float], typer.Option(
+                     "--older-than", help="Seconds unsent (default CPR_OUTBOX_STALE_SECONDS)")] = None,
+                 limit: int = 100) -> None:
+    """Events unsent past the threshold, oldest first, one JSON line each (never the body).
+    Exits 1 if there are any, so a cron job or probe can alert on it."""
+    from datetime import timedelta
+
+    from shared.outbox import stale_messages
+
+    settings = get_settings()
+    threshold = timedelta(seconds=settings.outbox_stale_seconds if older_than is None else older_than)
+    total = 0
+    for spec in ([_spec(service)] if service else specs().values()):
+        engine = make_engine(settings.database_url(spec.name))
+        with Session(engine) as session:
+            for row in stale_messages(session, threshold, limit=limit):
+                total += 1
+                typer.echo(json.dumps({"service": spec.name, "event_id": row.event_id, "event_type": row.event_type,
+                                       "created_at": row.created_at.isoformat(), "attempts": row.attempts,
+                                       "last_error": row.last_error}))
+        engine.dispose()
+    typer.echo(f"{total} event(s) unsent for more than {threshold.total_seconds():g}s", err=True)
+    if total:
+        raise typer.Exit(1)
 
 
 @app.command("asyncapi")

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     relay_poll_seconds: float = 0.1
     relay_batch_size: int = 200
+    # An outbox row unsent for longer than this is "stale": counted by the gauge
+    # cpr_outbox_stale_messages on /metrics and listed by `cpr outbox stale` (an operator looks).
+    outbox_stale_seconds: float = 300.0
     # Housekeeping: sent outbox rows, inbox ids and idempotency records are kept this long.
     outbox_retention_days: int = 7
     inbox_retention_days: int = 90

@@ -16,6 +16,7 @@ from shared.http.problems import body_too_large, install_problem_handlers, media
 from shared.http.ratelimit import TokenBuckets
 from shared.logs import correlation_id, log, new_correlation_id
 from shared.mail.metrics import register_mail_metrics
+from shared.outbox_metrics import register_outbox_metrics
 from shared.service import Runtime
 from shared.web.security import SecurityHeadersMiddleware
 
@@ -143,6 +144,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     # The pages' stylesheet (shared/web/static); services' pages are routers like any other.
     app.mount("/static", StaticFiles(packages=[("shared.web", "static"), *spec.static_packages]), name="static")
     register_mail_metrics(spec.name, runtime.engine)
+    register_outbox_metrics(spec.name, runtime.engine, runtime.settings.outbox_stale_seconds)
     readiness = _ReadinessCache()
 
     @app.get("/healthz", tags=["operations"], summary="Process is up")
