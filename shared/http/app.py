@@ -225,16 +225,56 @@ PROBLEM_HEADERS = {
 }
 
 
+def _all_models() -> list[type]:
+    from pydantic import BaseModel
+
+    out, pending = [], [BaseModel]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            out.append(sub)
+            pending.append(sub)
+    return out
+
+
+def _restore_examples(doc: dict) -> None:
+    """FastAPI serialises the document with `exclude_none`, which also strips every `null` out of
+    the examples: a required nullable field vanished from the monitoring example, and a PATCH
+    example's "set to null" became "leave alone". Put the models' own examples back."""
+    from fastapi.encoders import jsonable_encoder
+
+    schemas = doc.get("components", {}).get("schemas", {})
+    declared: dict[str, list] = {}
+    ambiguous: set[str] = set()
+    for model in _all_models():
+        extra = (getattr(model, "model_config", None) or {}).get("json_schema_extra")
+        if not isinstance(extra, dict) or "examples" not in extra or model.__name__ not in schemas:
+            continue
+        examples = jsonable_encoder(extra["examples"])
+        if declared.setdefault(model.__name__, examples) != examples:
+            ambiguous.add(model.__name__)
+    for name, examples in declared.items():
+        if name not in ambiguous and "examples" in schemas[name]:
+            schemas[name]["examples"] = examples
+
+
 def install_problem_openapi(app: FastAPI) -> None:
-    """Document problem+json responses on every operation (schemathesis holds us to it)."""
+    """Document problem+json responses on every operation (schemathesis holds us to it), the
+    API-key security of each operation (public ones say `security: []`), and give the document a
+    server so clients and linters know where it is served (relative: the same origin)."""
     from fastapi.openapi.utils import get_openapi
 
     def openapi() -> dict:
         if app.openapi_schema:
             return app.openapi_schema
         doc = get_openapi(title=app.title, version=app.version, description=app.description,
-                          routes=app.routes, tags=app.openapi_tags)
+                          routes=app.routes, tags=app.openapi_tags, servers=[{"url": "/"}])
+        _restore_examples(doc)
         doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        for item in doc.get("paths", {}).values():
+            for operation in item.values():
+                # FastAPI states the key where a route depends on it (shared/http/deps.py);
+                # every other operation is public, and says so.
+                operation.setdefault("security", [])
         ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for path, item in doc.get("paths", {}).items():
             for method, operation in item.items():

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import Column, Text
@@ -59,8 +59,13 @@ class Idempotency:
         return JSONResponse(encoded, status_code=status_code, headers=headers)
 
 
-async def get_idempotency(request: Request, session: SessionDep, principal: PrincipalDep) -> Idempotency:
-    key = request.headers.get("idempotency-key")
+async def get_idempotency(
+    request: Request, session: SessionDep, principal: PrincipalDep,
+    key: Annotated[str | None, Header(alias="Idempotency-Key", json_schema_extra={"minLength": 1, "maxLength": 200},
+                                      description="Any unique string (e.g. a UUID) per intended creation: a retry "
+                                                  "with the same key and body replays the first response "
+                                                  "(`Idempotent-Replayed: true`); with another body, 409.")] = None,
+) -> Idempotency:
     if key is not None and not (1 <= len(key) <= 200):
         raise Problem(400, "Idempotency-Key must be 1 to 200 characters.")
     body = await request.body()

@@ -11,7 +11,7 @@ from shared.http.deps import SessionDep, WelshGovernmentDep
 from shared.http.pagination import CursorQuery, LimitQuery
 from services.dissemination.feed import render
 from services.dissemination.feed.service import DEFAULT_LIMIT, feed_page
-from services.dissemination.httputil import base_url, conditional
+from services.dissemination.httputil import ConditionalHeaders, base_url, conditional
 
 router = APIRouter(prefix="/v1", tags=["national feed"])
 
@@ -22,7 +22,7 @@ _RESPONSES = {304: {"description": "Not modified (If-None-Match / If-Modified-Si
 
 
 @router.get("/feed", summary="National feed (JSON Feed 1.1), oldest first; follow next_url",
-            response_class=Response,
+            response_class=Response, dependencies=ConditionalHeaders,
             responses={200: {"content": {render.JSON_FEED_MEDIA_TYPE: {}}}, **_RESPONSES})
 def json_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, limit: LimitQuery = DEFAULT_LIMIT,
               cursor: CursorQuery = None, board: BoardFilter = None, entry_type: TypeFilter = None):
@@ -34,7 +34,7 @@ def json_feed(request: Request, session: SessionDep, principal: WelshGovernmentD
 
 
 @router.get("/feed.atom", summary="National feed (Atom, RFC 5005 paging links), oldest first",
-            response_class=Response,
+            response_class=Response, dependencies=ConditionalHeaders,
             responses={200: {"content": {render.ATOM_MEDIA_TYPE: {}}}, **_RESPONSES})
 def atom_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, limit: LimitQuery = DEFAULT_LIMIT,
               cursor: CursorQuery = None, board: BoardFilter = None, entry_type: TypeFilter = None):

@@ -7,12 +7,12 @@ from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from shared.http.deps import BoardDep, SessionDep, SettingsDep
+from shared.http.deps import OPTIONAL_KEY, BoardDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
-from shared.http.types import PlainText, QueryInt
+from shared.http.types import PlainText, query_int
 from services.dissemination.feed import render
-from services.dissemination.httputil import OptionalPrincipalDep, base_url, conditional, negotiate_lang
+from services.dissemination.httputil import ConditionalHeaders, OptionalPrincipalDep, base_url, conditional, negotiate_lang
 from services.dissemination.publications import service
 from services.dissemination.themes.taxonomy import Theme
 from services.dissemination.publications.schemas import (
@@ -67,7 +67,7 @@ def search_publications(request: Request, session: SessionDep, limit: LimitQuery
                         theme: Annotated[str | None, Query(max_length=64)] = None,
                         board: Annotated[str | None, Query(max_length=64)] = None,
                         review_type: Annotated[str | None, Query(max_length=64)] = None,
-                        year: Annotated[QueryInt | None, Query(ge=2013, le=2100)] = None,
+                        year: Annotated[query_int(ge=2013, le=2100) | None, Query()] = None,
                         accept_language: Annotated[str | None, Header()] = None):
     language = negotiate_lang(lang, accept_language)
     rows, next_cursor = service.search_public(session, q=q, lang=language, theme=theme, board=board,
@@ -81,7 +81,8 @@ def search_publications(request: Request, session: SessionDep, limit: LimitQuery
 
 
 @router.get("/publications.atom", summary="Public learning feed (Atom), Welsh and English entries, newest first",
-            response_class=Response, responses={200: {"content": {render.ATOM_MEDIA_TYPE: {}}},
+            response_class=Response, dependencies=ConditionalHeaders,
+            responses={200: {"content": {render.ATOM_MEDIA_TYPE: {}}},
                                                 304: {"description": "Not modified (If-None-Match / "
                                                                      "If-Modified-Since)"}})
 def learning_feed(request: Request, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None,
@@ -103,7 +104,8 @@ def learning_feed(request: Request, session: SessionDep, limit: LimitQuery = 50,
 
 @router.get("/publications/{publication_id}", response_model=PublicationPublic,
             summary="One publication (public once published; its board also sees drafts)",
-            responses={404: {"description": "No such publication"}, 410: {"description": "Withdrawn or expired"}})
+            responses={404: {"description": "No such publication"}, 410: {"description": "Withdrawn or expired"}},
+            openapi_extra=OPTIONAL_KEY)
 def get_publication(publication_id: str, request: Request, session: SessionDep, principal: OptionalPrincipalDep):
     pub = service.visible(session, principal, publication_id)
     return _public(session, request, pub)
@@ -172,7 +174,8 @@ async def upload_document(publication_id: str, request: Request, session: Sessio
                              "content": {t: {"schema": {"type": "string", "format": "binary"}}
                                          for t in service.UPLOAD_MEDIA_TYPES}},
                        404: {"description": "No such publication or stored document"},
-                       410: {"description": "The publication is withdrawn or expired"}})
+                       410: {"description": "The publication is withdrawn or expired"}},
+            openapi_extra=OPTIONAL_KEY)
 def download_document(publication_id: str, document_id: str, session: SessionDep, principal: OptionalPrincipalDep):
     doc = service.stored_document(session, principal, publication_id, document_id)
     ext = service.UPLOAD_MEDIA_TYPES.get(doc.media_type or "", "bin")

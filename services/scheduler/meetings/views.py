@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
-from shared.http.types import IsoDateTime, QueryFloat, QueryInt
+from shared.http.types import IsoDateTime, query_float, query_int
 from services.scheduler.meetings import service
 from services.scheduler.meetings.schemas import (
     AlternativesRequest,
@@ -111,9 +111,9 @@ def respond(meeting_id: str, body: ResponseIn, session: SessionDep, principal: B
             responses={**NOT_FOUND, 409: {"description": "The meeting has been held"}})
 def alternatives(meeting_id: str, session: SessionDep, principal: PrincipalDep,
                  window_start: IsoDateTime | None = None, window_end: IsoDateTime | None = None,
-                 max_suggestions: Annotated[QueryInt, Query(ge=1, le=20)] = 5,
-                 granularity_minutes: Annotated[QueryInt, Query(ge=5, le=60)] = 30,
-                 min_optional_attendance: Annotated[QueryFloat, Query(ge=0, le=1)] = 0.0):
+                 max_suggestions: Annotated[query_int(ge=1, le=20), Query()] = 5,
+                 granularity_minutes: Annotated[query_int(ge=5, le=60), Query()] = 30,
+                 min_optional_attendance: Annotated[query_float(ge=0, le=1), Query()] = 0.0):
     body = AlternativesRequest(window_start=window_start, window_end=window_end, max_suggestions=max_suggestions,
                                granularity_minutes=granularity_minutes,
                                min_optional_attendance=min_optional_attendance)
