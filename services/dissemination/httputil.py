@@ -25,10 +25,10 @@ OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 
 
 def conditional_headers(
-    if_none_match: Annotated[str | None, Header(alias="If-None-Match", description=(
-        "ETag(s) of the copy you hold: 304 Not Modified if it is still current."))] = None,
-    if_modified_since: Annotated[str | None, Header(alias="If-Modified-Since", description=(
-        "HTTP date of the copy you hold: 304 if unchanged since (If-None-Match wins when both are sent)."))] = None,
+    if_none_match: Annotated[str, Header(alias="If-None-Match", description=(
+        "ETag(s) of the copy you hold: 304 Not Modified if it is still current."))] = None,  # type: ignore[assignment]
+    if_modified_since: Annotated[str, Header(alias="If-Modified-Since", description=(
+        "HTTP date of the copy you hold: 304 if unchanged since (If-None-Match wins when both are sent)."))] = None,  # type: ignore[assignment]
 ) -> None:
     """Declares the conditional-GET headers `conditional` honours, so the OpenAPI document lists
     them on the routes that answer 304 (`dependencies=[Depends(conditional_headers)]`)."""

@@ -61,10 +61,11 @@ class Idempotency:
 
 async def get_idempotency(
     request: Request, session: SessionDep, principal: PrincipalDep,
-    key: Annotated[str | None, Header(alias="Idempotency-Key", json_schema_extra={"minLength": 1, "maxLength": 200},
+    # `str` (not `str | None`): the published schema is a plain string; absent is the default.
+    key: Annotated[str, Header(alias="Idempotency-Key", json_schema_extra={"minLength": 1, "maxLength": 200},
                                       description="Any unique string (e.g. a UUID) per intended creation: a retry "
                                                   "with the same key and body replays the first response "
-                                                  "(`Idempotent-Replayed: true`); with another body, 409.")] = None,
+                                                  "(`Idempotent-Replayed: true`); with another body, 409.")] = None,  # type: ignore[assignment]
 ) -> Idempotency:
     if key is not None and not (1 <= len(key) <= 200):
         raise Problem(400, "Idempotency-Key must be 1 to 200 characters.")

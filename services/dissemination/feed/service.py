@@ -39,7 +39,7 @@ def _as_uuid(value: str | None):
 
 
 def feed_page(session: Session, *, feed_url: str, board: str | None, entry_type: str | None,
-              cursor: str | None, limit: int) -> FeedPage:
+              cursor: str | None, limit: int, request_query: str | None = None) -> FeedPage:
     if entry_type is not None and entry_type not in ENTRY_TYPES:
         raise Problem(422, f"Unknown entry_type {entry_type!r}; one of: {', '.join(ENTRY_TYPES)}.",
                       errors=[field_error("entry_type", "unknown entry type", "enum", "query")])
@@ -57,7 +57,8 @@ def feed_page(session: Session, *, feed_url: str, board: str | None, entry_type:
         event_type=r.event_type, event_id=r.event_id) for r in rows]
     params = {"board": board, "entry_type": entry_type, "limit": str(limit) if limit != DEFAULT_LIMIT else None}
     resume = encode_cursor([rows[-1].seq]) if rows else cursor
-    links = render.page_links(feed_url, cursor=cursor, next_cursor=next_cursor, resume_cursor=resume, params=params)
+    links = render.page_links(feed_url, cursor=cursor, next_cursor=next_cursor, resume_cursor=resume, params=params,
+                              request_query=request_query)
     newest = max((r.recorded_at for r in rows), default=None)
     if newest is not None and next_cursor is None and newest > utcnow() - timedelta(seconds=HOT_SECONDS):
         newest = None

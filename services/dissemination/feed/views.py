@@ -27,7 +27,7 @@ _RESPONSES = {304: {"description": "Not modified (If-None-Match / If-Modified-Si
 def json_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, limit: LimitQuery = DEFAULT_LIMIT,
               cursor: CursorQuery = None, board: BoardFilter = None, entry_type: TypeFilter = None):
     page = feed_page(session, feed_url=f"{base_url(request)}/v1/feed", board=board, entry_type=entry_type,
-                     cursor=cursor, limit=limit)
+                     cursor=cursor, limit=limit, request_query=request.url.query)
     doc = render.render_json_feed(page.entries, page.links)
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
     return conditional(request, body, render.JSON_FEED_MEDIA_TYPE, page.last_modified)
@@ -39,6 +39,6 @@ def json_feed(request: Request, session: SessionDep, principal: WelshGovernmentD
 def atom_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, limit: LimitQuery = DEFAULT_LIMIT,
               cursor: CursorQuery = None, board: BoardFilter = None, entry_type: TypeFilter = None):
     page = feed_page(session, feed_url=f"{base_url(request)}/v1/feed.atom", board=board, entry_type=entry_type,
-                     cursor=cursor, limit=limit)
+                     cursor=cursor, limit=limit, request_query=request.url.query)
     body = render.render_atom(page.entries, page.links)
     return conditional(request, body, render.ATOM_MEDIA_TYPE, page.last_modified)

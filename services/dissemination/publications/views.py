@@ -92,7 +92,7 @@ def learning_feed(request: Request, session: SessionDep, limit: LimitQuery = 50,
     entries = service.learning_feed_entries(session, rows, base)
     links = render.page_links(f"{base}/v1/publications.atom", cursor=cursor, next_cursor=next_cursor,
                               params={"limit": str(limit) if limit != 50 else None, "lang": lang},
-                              home_page_url=f"{base}/v1/publications")
+                              home_page_url=f"{base}/v1/publications", request_query=request.url.query)
     # Themes are data (boards add them): label categories from the table, not the seed list.
     taxonomy = {code: Theme(code=t.code, name_en=t.name_en, name_cy=t.name_cy)
                 for code, t in service.theme_index(session).items()}
