@@ -24,8 +24,7 @@ from shared.events.reviews import (
 from shared.http.deps import board_scope, can_see
 from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import NOT_NAMES, check_free_text, reject_identifiers
-from shared.service import settings_for
-from shared.http.problems import Problem, field_error
+from shared.http.problems import Problem, field_problem
 from shared.logs import log
 from shared.outbox import add_event
 from shared.service import settings_for
@@ -45,12 +44,11 @@ from services.notification_api.reviews.schemas import (
     ProceedingCreate,
     ReviewCreate,
 )
-from services.notification_api.rules import lifecycle, timescale
-from services.notification_api.rules import susr
+from services.notification_api.rules import lifecycle, susr, timescale
 from services.notification_api.rules.criteria import CriteriaAssessment
 from services.notification_api.rules.errors import RuleViolation
 from services.notification_api.rules import review_types as rt_rules
-from services.notification_api.rules.review_types import ReviewTypeSpec, target_completion_date
+from services.notification_api.rules.review_types import ReviewTypeSpec
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +61,6 @@ today = london_today  # dates people see (and "in the future" checks) are Europe
 # -- helpers --------------------------------------------------------------------------------
 def rule_problem(exc: RuleViolation) -> Problem:
     return Problem(exc.status, exc.detail, slug=exc.code.replace("_", "-"), code=exc.code)
-
-
-def _invalid(code: str, detail: str, field: str) -> Problem:
-    return Problem(422, detail, slug=code.replace("_", "-"), code=code,
-                   errors=[field_error(field, detail, code)])
 
 
 def audit(session: Session, principal: Principal | None, review: Review, action: str, what: str,
@@ -228,13 +221,13 @@ def _touch(review: Review) -> None:
 def notify_referral(session: Session, principal: Principal, body: ReviewCreate) -> Review:
     now = today()
     if body.referral_date > now:
-        raise _invalid("referral_in_future", f"The referral date {body.referral_date} is in the future.",
+        raise field_problem("referral_in_future", f"The referral date {body.referral_date} is in the future.",
                        "referral_date")
     if body.trigger.date > now:
-        raise _invalid("trigger_in_future", f"The trigger date {body.trigger.date} is in the future.",
+        raise field_problem("trigger_in_future", f"The trigger date {body.trigger.date} is in the future.",
                        "trigger.date")
     if body.trigger.date > body.referral_date:
-        raise _invalid("trigger_after_referral", f"The trigger date {body.trigger.date} is after the referral "
+        raise field_problem("trigger_after_referral", f"The trigger date {body.trigger.date} is after the referral "
                        f"date {body.referral_date}; an incident is referred after it happens.", "trigger.date")
     check_free_text(session, {"summary": body.summary})
     # A board's own case reference is pseudonymous; an NHS number or postcode there is not.
@@ -245,7 +238,7 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate) 
         raise Problem(409, "This board has already notified a review with this board_reference.",
                       slug="duplicate-board-reference", existing_review_id=existing)
     if body.child is None and body.adult_at_risk is None and body.homicide is None:
-        raise _invalid("no_subject", "A referral is about a child harmed (`child`), an adult at risk harmed "
+        raise field_problem("no_subject", "A referral is about a child harmed (`child`), an adult at risk harmed "
                        "(`adult_at_risk`) or a homicide (`homicide`): give each that applies.", "child")
     facts = susr.SusrFacts(
         harm=None if body.trigger.kind == "other" else body.trigger.kind, abuse_or_neglect=body.abuse_or_neglect,
@@ -256,7 +249,7 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate) 
     policy = susr_policy(settings_for(session))
     missing = susr.missing_facts(facts, policy)
     if missing:
-        raise _invalid("fact_required", f"{missing[0]} is required for these facts (it decides whether a review "
+        raise field_problem("fact_required", f"{missing[0]} is required for these facts (it decides whether a review "
                        "type's criteria are met).", missing[0])
     full = susr.assess_susr(facts, policy)
     result = susr.criteria_answer(facts, full)
@@ -291,13 +284,13 @@ def record_decision(session: Session, principal: Principal, review_id: str, body
         codes = covers or []
         bad = [c for c in codes if c not in offered or offered[c].family is None]
         if bad:
-            raise _invalid("unknown_review_type", f"Review type {bad[0]} is not offered as part of a SUSR.", "covers")
+            raise field_problem("unknown_review_type", f"Review type {bad[0]} is not offered as part of a SUSR.", "covers")
     elif body.outcome == lifecycle.NO_REVIEW:
         codes = []
     else:
         spec = offered.get(body.outcome)
         if spec is None or not spec.standalone:
-            raise _invalid("unknown_review_type", f"Review type {body.outcome} is not offered.", "outcome")
+            raise field_problem("unknown_review_type", f"Review type {body.outcome} is not offered.", "outcome")
         codes = [body.outcome]
     try:
         result = lifecycle.decide(state_of(session, review), body.outcome, body.decided_on, body.rationale,
