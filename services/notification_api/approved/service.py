@@ -21,7 +21,7 @@ from services.notification_api.approved.schemas import (
 from services.notification_api.reviews.service import (
     audit,
     covered_families,
-    get_visible,
+    get_review,
     rule_problem,
     today,
 )
@@ -131,7 +131,7 @@ def _appointments(session: Session, review_id: str) -> list[tuple[ReviewAppointm
 
 def appoint(session: Session, principal: Principal, review_id: str, body: AppointmentCreate) -> dict:
     """Appoint a chair or reviewer from the approved list; refused unless the rules allow it."""
-    review = get_visible(session, principal, review_id, for_update=True)
+    review = get_review(session, principal, review_id, for_update=True)
     person = session.get(ApprovedReviewer, body.approved_reviewer_id)
     existing = _appointments(session, review.id)
     candidate = None if person is None else Candidate(person.id, person.active, frozenset(person.roles),
@@ -164,7 +164,7 @@ def appoint(session: Session, principal: Principal, review_id: str, body: Appoin
 
 
 def list_appointments(session: Session, principal: Principal, review_id: str) -> list[dict]:
-    review = get_visible(session, principal, review_id)
+    review = get_review(session, principal, review_id)
     audit(session, principal, review, "read", "appointments")
     return [appointment_public(a, p) for a, p in _appointments(session, review.id)]
 

@@ -21,7 +21,7 @@ from shared.events.reviews import (
     ReviewReferredV1,
     ReviewSusrRecordedV1,
 )
-from shared.http.deps import board_scope, can_see
+from shared.http.deps import board_scope, visible_or_404
 from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import NOT_NAMES, check_free_text, reject_identifiers
 from shared.http.problems import Problem, field_problem
@@ -70,16 +70,12 @@ def audit(session: Session, principal: Principal | None, review: Review, action:
                             action=action, what=what[:100]))
 
 
-def get_visible(session: Session, principal: Principal, review_id: str, *, for_update: bool = False) -> Review:
-    """The review if this key may see it. Another board's review is reported as absent, never
-    as forbidden: its existence is data too."""
+def get_review(session: Session, principal: Principal, review_id: str, *, for_update: bool = False) -> Review:
+    """The review if this key may see it (`visible_or_404`); locked when it is to be changed."""
     query = select(Review).where(Review.id == review_id)
     if for_update:
         query = query.with_for_update()  # serialises concurrent writes to one review (PostgreSQL)
-    review = session.exec(query).first()
-    if review is None or not can_see(principal, review.board_code):
-        raise Problem(404, f"No review {review_id} visible to this key.")
-    return review
+    return visible_or_404(session.exec(query).first(), principal, f"No review {review_id} visible to this key.")
 
 
 def review_type_spec(row: ReviewType) -> ReviewTypeSpec:
@@ -276,7 +272,7 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate) 
 
 
 def record_decision(session: Session, principal: Principal, review_id: str, body: DecisionCreate) -> Review:
-    review = get_visible(session, principal, review_id, for_update=True)
+    review = get_review(session, principal, review_id, for_update=True)
     check_free_text(session, {"rationale": body.rationale})
     offered = review_type_specs(session, active_only=True)
     covers = list(dict.fromkeys(body.covers)) if body.covers else None
@@ -359,7 +355,7 @@ def apply_milestone(session: Session, review: Review, milestone: str, on: date, 
 
 
 def record_milestone(session: Session, principal: Principal, review_id: str, body: MilestoneCreate) -> tuple[Review, bool]:
-    review = get_visible(session, principal, review_id, for_update=True)
+    review = get_review(session, principal, review_id, for_update=True)
     check_free_text(session, {"note": body.note})
     try:
         created = apply_milestone(session, review, body.milestone, body.date, note=body.note, source="api",
@@ -399,7 +395,7 @@ def record_milestone_fact(session: Session, *, review_id: str, board_code: str, 
 
 
 def add_proceeding(session: Session, principal: Principal, review_id: str, body: ProceedingCreate) -> ReviewProceeding:
-    review = get_visible(session, principal, review_id, for_update=True)
+    review = get_review(session, principal, review_id, for_update=True)
     check_free_text(session, {"note": body.note})
     if review.status == "closed":
         raise Problem(409, "Cannot add a proceeding: the review is closed.", slug="review-closed",
@@ -423,7 +419,7 @@ def add_proceeding(session: Session, principal: Principal, review_id: str, body:
 
 def conclude_proceeding(session: Session, principal: Principal, review_id: str, proceeding_id: str,
                         body: ProceedingConclude) -> ReviewProceeding:
-    review = get_visible(session, principal, review_id, for_update=True)
+    review = get_review(session, principal, review_id, for_update=True)
     row = session.get(ReviewProceeding, proceeding_id)
     if row is None or row.review_id != review.id:
         raise Problem(404, f"No proceeding {proceeding_id} on review {review_id}.")
@@ -447,7 +443,7 @@ def conclude_proceeding(session: Session, principal: Principal, review_id: str, 
 
 
 def close_review(session: Session, principal: Principal, review_id: str, body: CloseCreate) -> Review:
-    review = get_visible(session, principal, review_id, for_update=True)
+    review = get_review(session, principal, review_id, for_update=True)
     try:
         new_state = lifecycle.close(state_of(session, review), body.closed_on, today(),
                                     review_type_specs(session))
@@ -462,7 +458,7 @@ def close_review(session: Session, principal: Principal, review_id: str, body: C
 
 
 def read_review(session: Session, principal: Principal, review_id: str) -> Review:
-    review = get_visible(session, principal, review_id)
+    review = get_review(session, principal, review_id)
     audit(session, principal, review, "read", "review")
     return review
 
@@ -496,7 +492,7 @@ def list_reviews(session: Session, principal: Principal, *, status: str | None, 
 
 def read_audit(session: Session, principal: Principal, review_id: str, *, limit: int,
                cursor: str | None) -> tuple[list[ReviewAudit], str | None]:
-    review = get_visible(session, principal, review_id)
+    review = get_review(session, principal, review_id)
     query = select(ReviewAudit).where(ReviewAudit.review_id == review.id)
     rows = list(session.exec(keyset(query, [ReviewAudit.id], cursor, limit)).all())
     rows, next_cursor = page_of(rows, limit, key=lambda r: [r.id])
