@@ -235,7 +235,7 @@ def signin_start(request: Request, next: str | None = None):
     if not settings.oidc_issuer:
         return refusal(request, "not-available", status=404)
     try:
-        url, flow_cookie = oidc.begin(settings, safe_next(next), now=now(request))
+        url, flow_cookie = oidc.begin(settings, safe_next(next), now=now(request), lang=PAGES.language(request))
     except oidc.OidcError:
         return refusal(request, "sign-in-failed", status=502)
     response = RedirectResponse(url, status_code=303)
