@@ -171,12 +171,20 @@ REFUSALS = {
 }
 
 
+def _switch(lang: str, path: str, params: dict) -> dict:
+    """The language links of a page that may be the answer to a POST: to its GET address."""
+    from shared.web import i18n
+
+    alternates = {code: f"{path}?{urlencode({**params, 'lang': code})}" for code in i18n.LANGUAGES}
+    return {"alternates": alternates, "switch_url": alternates[i18n.other_language(lang)]}
+
+
 def refusal(request: Request, reason: str, status: int = 403) -> Response:
     hen, hcy, men, mcy = REFUSALS[reason]
     lang = PAGES.language(request)
     response = PAGES.render(request, "signin/refused.html", {
         "heading": hcy if lang == "cy" else hen, "message": mcy if lang == "cy" else men,
-        "reason": reason}, status=status)
+        "reason": reason, **_switch(lang, "/signin/refused", {"reason": reason})}, status=status)
     response.delete_cookie(FLOW_COOKIE, path="/signin")
     return response
 
@@ -192,8 +200,10 @@ def _signin_page(request: Request, session: Session, *, next_path: str, error: s
         board = session.get(Board, row.board_code)
         if board is not None:
             board_name = {"en": board.name_en, "cy": board.name_cy}
+    nxt = safe_next(next_path)
     return PAGES.render(request, "signin/signin.html", {
-        "next": safe_next(next_path), "key_enabled": key_signin_enabled(settings),
+        **_switch(PAGES.language(request), "/signin", {"next": nxt} if nxt != DEFAULT_NEXT else {}),
+        "next": nxt, "key_enabled": key_signin_enabled(settings),
         "oidc_enabled": bool(settings.oidc_issuer), "signed_in": row, "board_name": board_name,
         "start_url": "/signin/start?next=" + quote(safe_next(next_path), safe="/"),
         "error": error, "signed_out": request.query_params.get("signed_out") == "1"}, status=status)
@@ -259,9 +269,23 @@ def signin_callback(request: Request, session: SessionDep):
         websessions.record(session, "refused", "oidc", issuer=settings.oidc_issuer, subject=exc.subject,
                            reason=exc.reason)
         session.commit()
-        return refusal(request, exc.page, status=exc.status)
+        # To a stable address (its language switch works; a reload does not replay the code).
+        response = RedirectResponse("/signin/refused?" + urlencode({"reason": exc.page}), status_code=303)
+        response.delete_cookie(FLOW_COOKIE, path="/signin")
+        response.headers["cache-control"] = "no-store"
+        return response
     return signed_in_response(request, session, person.principal, method="oidc", next_path=person.next_path,
                               issuer=settings.oidc_issuer, subject=person.subject, display_name=person.name)
+
+
+REFUSAL_STATUS = {"no-organisation": 403, "ambiguous-organisation": 403, "sign-in-failed": 400,
+                  "form-expired": 403, "not-available": 404}
+
+
+@router.get("/signin/refused")
+def signin_refused(request: Request, reason: str | None = None):
+    page = reason if reason in REFUSAL_STATUS else "sign-in-failed"
+    return refusal(request, page, status=REFUSAL_STATUS[page])
 
 
 @router.post("/signout")
