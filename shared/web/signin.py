@@ -135,6 +135,20 @@ def signed_in_response(request: Request, session: Session, principal: Principal,
     return response
 
 
+def account_context(request: Request, session: Session) -> dict:
+    """What signin/account.html (who is signed in, sign out) needs besides the session:
+    the board's name in the page's language. Add it to the context of pages that include it."""
+    from shared.auth import Board
+
+    row = getattr(request.state, "web_session", None)
+    label = None
+    if row is not None and row.board_code:
+        board = session.get(Board, row.board_code)
+        lang = PAGES.language(request)
+        label = (board.name_cy if lang == "cy" else board.name_en) if board else row.board_code
+    return {"board_label": label}
+
+
 # -- pages ---------------------------------------------------------------------------------
 
 # Refusals, by our reason code: heading and message, en / cy. Never the provider's own words.
@@ -193,18 +207,11 @@ def _signin_page(request: Request, session: Session, *, next_path: str, error: s
                  status: int = 200) -> Response:
     settings = _settings(request)
     row = current_session(request, session)
-    board_name = None
-    if row is not None and row.board_code:
-        from shared.auth import Board
-
-        board = session.get(Board, row.board_code)
-        if board is not None:
-            board_name = {"en": board.name_en, "cy": board.name_cy}
     nxt = safe_next(next_path)
     return PAGES.render(request, "signin/signin.html", {
         **_switch(PAGES.language(request), "/signin", {"next": nxt} if nxt != DEFAULT_NEXT else {}),
         "next": nxt, "key_enabled": key_signin_enabled(settings),
-        "oidc_enabled": bool(settings.oidc_issuer), "signed_in": row, "board_name": board_name,
+        "oidc_enabled": bool(settings.oidc_issuer), "signed_in": row, **account_context(request, session),
         "start_url": "/signin/start?next=" + quote(safe_next(next_path), safe="/"),
         "error": error, "signed_out": request.query_params.get("signed_out") == "1"}, status=status)
 

@@ -395,3 +395,25 @@ def test_a_review_read_from_a_page_is_audited_as_an_api_read(quick, keys, client
 ])
 def test_next_is_a_same_origin_path_only(value, expected):
     assert safe_next(value) == expected
+
+
+def test_a_key_sign_in_ends_when_the_key_is_revoked(quick, keys):
+    client, _clock, runtime = quick
+    sign_in_client(client, keys.boards["gwent"])
+    assert client.get("/test/who").status_code == 200
+    with Session(runtime.engine) as s:
+        row = s.get(ApiKey, keys.key_ids["gwent"])
+        row.revoked_at = utcnow()
+        s.add(row)
+        s.commit()
+    assert client.get("/test/who", follow_redirects=False).status_code == 303
+    assert [(a.event, a.reason) for a in _audit(runtime)][-1] == ("expired", "key_revoked")
+
+
+def test_cookies_are_secure_when_configured_so_behind_a_tls_proxy(quick, keys, settings):
+    client, _clock, runtime = quick
+    runtime.settings = settings.model_copy(update={"signin_cookie_secure": True})
+    response = client.post("/signin/key", data={"key": keys.welsh_government, "csrf_token": _csrf(client)},
+                           follow_redirects=False)
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE + "="))
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
