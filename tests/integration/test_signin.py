@@ -417,3 +417,20 @@ def test_cookies_are_secure_when_configured_so_behind_a_tls_proxy(quick, keys, s
                            follow_redirects=False)
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE + "="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+
+
+def test_a_token_signed_with_a_key_we_have_not_seen_fetches_the_providers_keys_again(sso):
+    """Key rotation: the key set we hold has another key id, so the provider's JWKS is read again."""
+    client, _clock, runtime = sso
+    old = RSAKey.generate_key(2048, parameters={"kid": "rotated-out", "use": "sig", "alg": "RS256"})
+    oidc.set_jwks(runtime.settings, KeySet([old]).as_dict(private=False))
+    response = client.get(log_in_at_provider(_start(client), "wg-analyst"), follow_redirects=False)
+    assert response.status_code == 303 and client.get("/test/who").json()["name"] == "welsh-government"
+
+
+def test_a_provider_whose_metadata_names_another_issuer_is_not_used(sso, settings, provider):
+    client, _clock, runtime = sso
+    runtime.settings = provider.settings_for(settings, BASE, oidc_issuer=provider.issuer + "/")
+    response = client.get("/signin/start", follow_redirects=False)
+    assert response.status_code == 502 and "We could not sign you in" in client.get("/signin/refused?lang=en").text
+    assert "location" not in response.headers
