@@ -39,3 +39,17 @@ def test_who_a_person_acts_for_comes_only_from_mapped_claims(claims, expected):
 
 def test_no_map_means_nobody_is_mapped():
     assert mapped_organisations({}, {"groups": ["cpr-gwent"]}) == set()
+
+
+def test_the_identity_provider_is_configured_from_the_environment_as_the_readme_says(monkeypatch):
+    from shared.settings import Settings
+    from shared.web.signin import key_signin_enabled
+
+    assert key_signin_enabled(Settings())  # the quick start: no provider, the key form
+    monkeypatch.setenv("CPR_OIDC_ISSUER", "https://login.example.gov.wales")
+    monkeypatch.setenv("CPR_OIDC_CLAIM_MAP", '{"groups=cpr-gwent": "gwent", "groups=wg-cpr": "welsh-government"}')
+    s = Settings()
+    assert s.oidc_claim_map == {"groups=cpr-gwent": "gwent", "groups=wg-cpr": "welsh-government"}
+    assert not key_signin_enabled(s)
+    monkeypatch.setenv("CPR_SIGNIN_KEY_ENABLED", "true")
+    assert key_signin_enabled(Settings())
