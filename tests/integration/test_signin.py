@@ -440,3 +440,14 @@ def test_ended_and_long_expired_sessions_are_purged_but_their_record_stays(quick
         s.commit()
     assert client.get("/test/who").json()["name"] == "board:gwent"  # the live one is kept
     assert [a.event for a in _audit(runtime)] == ["signed_in", "signed_out", "signed_in"]
+
+
+def test_key_sign_in_attempts_are_rate_limited(quick, keys):
+    from shared.http.ratelimit import TokenBuckets
+
+    client, _clock, runtime = quick
+    client.app.state.rate_limiter = TokenBuckets(0.001, 2)
+    token = _csrf(client)
+    assert [client.post("/signin/key", data={"key": "cpr_wrong", "csrf_token": token}).status_code
+            for _ in range(3)] == [401, 401, 429]
+    assert len(_audit(runtime)) == 2  # the refused third attempt left no row
