@@ -21,10 +21,13 @@ Rules
 * Slot starts lie on a grid: local wall-clock times (in ``tz``) that are whole
   multiples of ``granularity_minutes`` after local midnight, i.e. 09:00, 09:30...
   in both GMT and BST. The first start is the window start rounded up to that grid.
-* Ranking: more optional attendees able to attend, then fewer tentative
-  conflicts (required and optional), then earlier. Suggestions are spread over
-  days: at most one per local day first, a second on a day only when days run
-  out, and suggestions never overlap each other.
+* Ranking, as a coordinator would: higher ``confidence`` first (expected
+  attendance, see Suggestion: required people dominate, a required tentative
+  halves it, optional attendance only refines it), then slots that meet the
+  plan's ``target_date`` (the slot starts on or before that local date) before
+  late ones, then earlier. Confidence is compared as reported (3 decimals).
+  Suggestions are spread over days: at most one per local day first, a second
+  on a day only when days run out, and suggestions never overlap each other.
 
 How: every diary is turned into merged integer (epoch-second) intervals; the
 required attendees' available time is intersected by two-pointer sweeps; each
@@ -33,6 +36,10 @@ grid points are generated only inside those ranges; and per-candidate counts of
 optional attendees are range-coverage counts answered by binary search over the
 sorted range ends. Cost is O(n log n) in diary entries plus O(c log n) in
 candidate starts, independent of minutes in the window.
+
+Diaries can come in as Interval/BusyInterval objects or, cheaper, as epoch
+seconds (``Attendee.from_seconds``; the scheduler reads them so from the
+database and never builds a datetime per diary row).
 """
 
 from __future__ import annotations
@@ -54,6 +61,7 @@ __all__ = [
     "TENTATIVE_ATTENDANCE_PROBABILITY",
     "Attendee",
     "Availability",
+    "confidence_of",
     "Proposal",
     "Suggestion",
     "availability_at",
@@ -78,16 +86,22 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 Pair = tuple[int, int]
 
 
+_KINDS = ("busy", "out_of_office", "tentative")
+
+
 @dataclass(frozen=True)
 class Attendee:
     """One invitee: working time and busy periods already resolved to UTC
-    (working_time.working_intervals and ics.parse_busy produce them)."""
+    (working_time.working_intervals and ics.parse_busy produce them), or the
+    same as epoch seconds (``from_seconds``)."""
 
     id: str
     name: str
     required: bool = True
     working: Sequence[Interval] = ()
     busy: Sequence[BusyInterval] = ()
+    # (working pairs, {kind: pairs}) in epoch seconds; from_seconds sets it, else built once.
+    _seconds: tuple | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Types are checked once here so the hot path can trust them to be UTC-aware.
@@ -98,6 +112,39 @@ class Attendee:
             raise TypeError(f"{self.id}: busy must be BusyInterval objects")
         object.__setattr__(self, "working", working)
         object.__setattr__(self, "busy", busy)
+
+    @classmethod
+    def from_seconds(
+        cls,
+        id: str,
+        name: str,
+        required: bool = True,
+        *,
+        working: Sequence[Pair] = (),
+        busy: Sequence[Pair] = (),
+        out_of_office: Sequence[Pair] = (),
+        tentative: Sequence[Pair] = (),
+    ) -> Attendee:
+        """An attendee whose time is given as (start, end) epoch-second pairs, any
+        order. ``working`` and ``busy`` (the object fields) stay empty: read
+        ``seconds()`` for its time."""
+        for pairs in (working, busy, out_of_office, tentative):
+            for a, b in pairs:
+                if type(a) is not int or type(b) is not int or b < a:
+                    raise ValueError(f"{id}: time must be (start, end) integer epoch seconds, end >= start")
+        kinds = {"busy": list(busy), "out_of_office": list(out_of_office), "tentative": list(tentative)}
+        return cls(id, name, required, _seconds=(list(working), kinds))
+
+    def seconds(self) -> tuple[list[Pair], dict[str, list[Pair]]]:
+        """Working time and busy time by kind as epoch-second pairs (start floored,
+        end ceiled; the engine's representation), built once per attendee."""
+        if self._seconds is None:
+            working = [(_ceil_ts(i.start), _floor_ts(i.end)) for i in self.working]
+            kinds: dict[str, list[Pair]] = {k: [] for k in _KINDS}
+            for b in self.busy:
+                kinds[b.kind].append((_floor_ts(b.start), _ceil_ts(b.end)))
+            object.__setattr__(self, "_seconds", (working, kinds))
+        return self._seconds
 
 
 @dataclass(frozen=True)
@@ -122,6 +169,10 @@ class Suggestion:
     optional_available: int
     optional_free: int
     tentative_conflicts: int
+    #: The review plan's target date for this step (None: no plan date given).
+    target_date: date | None = None
+    #: Starts on or before target_date (local date); None without a target date.
+    meets_target: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -269,23 +320,25 @@ def _contained(pairs: Sequence[Pair], s: int, e: int) -> bool:
 # ---------------------------------------------------------------- preparation
 
 
+def _widened(pairs: Sequence[Pair], ws: int, we: int, buffer: int) -> list[Pair]:
+    """Busy pairs widened by the buffer, those touching the window, merged."""
+    if buffer:
+        return merge_pairs((s - buffer, e + buffer) for s, e in pairs if e + buffer > ws and s - buffer < we)
+    return merge_pairs(p for p in pairs if p[1] > ws and p[0] < we)
+
+
 def _prepare(att: Attendee, window: Pair, mask: list[Pair], buffer: int) -> _Prepared:
     ws, we = window
-    working = merge_pairs((max(_ceil_ts(i.start), ws), min(_floor_ts(i.end), we)) for i in att.working)
-    by_kind: dict[str, list[Pair]] = {"busy": [], "out_of_office": [], "tentative": []}
-    for b in att.busy:
-        s = _floor_ts(b.start) - buffer
-        e = _ceil_ts(b.end) + buffer
-        if e > ws and s < we:
-            by_kind[b.kind].append((s, e))
+    working_s, kinds = att.seconds()
+    working = merge_pairs((a if a > ws else ws, b if b < we else we) for a, b in working_s)
     p = _Prepared(
         attendee=att,
         working=working,
-        busy=merge_pairs(by_kind["busy"]),
-        oof=merge_pairs(by_kind["out_of_office"]),
-        tentative=merge_pairs(by_kind["tentative"]),
+        busy=_widened(kinds["busy"], ws, we, buffer),
+        oof=_widened(kinds["out_of_office"], ws, we, buffer),
+        tentative=_widened(kinds["tentative"], ws, we, buffer),
     )
-    hard = merge_pairs(p.busy + p.oof)
+    hard = merge_pairs(p.busy + p.oof) if p.oof else p.busy
     p.soft = subtract_pairs(intersect_pairs(working, mask), hard)
     p.free = subtract_pairs(p.soft, p.tentative)
     return p
@@ -328,12 +381,16 @@ def propose_slots(
     min_optional_attendance: float = 0.0,
     tz: str | ZoneInfo = DEFAULT_TZ,
     allow_weekends: bool = False,
+    target_date: date | None = None,
 ) -> Proposal:
     """Best slots of ``duration_minutes`` in [window_start, window_end).
 
-    See the module docstring for the rules. Raises ValueError for inputs that
-    make no sense (no attendees, duplicate ids, non-positive duration, a
-    granularity that does not divide a day, shares outside 0..1).
+    See the module docstring for the rules. ``target_date`` is the review
+    plan's date for this step: each suggestion says whether it meets it, and a
+    late slot ranks below every on-time slot of equal confidence. Raises
+    ValueError for inputs that make no sense (no attendees, duplicate ids,
+    non-positive duration, a granularity that does not divide a day, shares
+    outside 0..1).
     """
     if not attendees:
         raise ValueError("at least one attendee is needed")
@@ -376,13 +433,21 @@ def propose_slots(
     opt_free = _coverage_arrays(optional, "free", duration)
     req_free = _coverage_arrays(required, "free", duration)
 
-    scored: list[tuple[int, int, int, int]] = []
+    # A slot meets the target when it starts before the local midnight ending target_date.
+    cutoff = math.inf
+    if target_date is not None:
+        cutoff = _floor_ts(datetime.combine(target_date + timedelta(days=1), time(0), zone))
+    conf_cache: dict[tuple[int, int, int], float] = {}
+    scored: list[tuple[float, bool, int, int]] = []
     for t, off in _grid_points(_start_ranges(base, duration), segments, step):
         can = _coverage(opt_soft, t)
         if can < need:
             continue
-        tentative = (n_req - _coverage(req_free, t)) + (can - _coverage(opt_free, t))
-        scored.append((-can, tentative, t, off))
+        key = (n_req - _coverage(req_free, t), _coverage(opt_free, t), can)
+        conf = conf_cache.get(key)
+        if conf is None:
+            conf = conf_cache[key] = confidence_of(key[0], key[1], can - key[1], n_opt)
+        scored.append((-conf, t >= cutoff, t, off))
 
     ctx = _Context(zone, ws, we, duration_minutes, min_optional_attendance, need, segments, step, mask)
     if not scored:
@@ -390,16 +455,29 @@ def propose_slots(
     scored.sort()
     chosen = _spread(scored, max_suggestions, duration)
     suggestions = tuple(
-        _suggestion(prepared, t, t + duration, rank) for rank, (_, _, t, _) in enumerate(chosen, start=1)
+        _suggestion(prepared, t, t + duration, rank, target_date, None if target_date is None else not late)
+        for rank, (_, late, t, _) in enumerate(chosen, start=1)
     )
     return Proposal(suggestions, None)
 
 
-def _spread(scored: list[tuple[int, int, int, int]], k: int, duration: int):
+def confidence_of(required_tentative: int, optional_free: int, optional_tentative: int, optional_total: int) -> float:
+    """Suggestion.confidence from counts: 0.5 per required tentative, times
+    (1 - w) + w * mean optional attendance (free 1, tentative 0.5, else 0), w = 0.25;
+    rounded to 3 decimals (the value reported and ranked on)."""
+    required_part = TENTATIVE_ATTENDANCE_PROBABILITY**required_tentative
+    if optional_total:
+        optional_part = (optional_free + TENTATIVE_ATTENDANCE_PROBABILITY * optional_tentative) / optional_total
+    else:
+        optional_part = 1.0
+    return round(required_part * ((1 - OPTIONAL_WEIGHT) + OPTIONAL_WEIGHT * optional_part), 3)
+
+
+def _spread(scored: list[tuple], k: int, duration: int):
     """Pick up to k in rank order: the first pass takes at most one per local
     day, each further pass (over what was deferred) allows one more per day.
     Candidates overlapping an earlier pick are dropped for good."""
-    chosen: list[tuple[int, int, int, int]] = []
+    chosen: list[tuple] = []
     per_day: dict[int, int] = {}
     cap = 1
     remaining = scored
@@ -422,7 +500,9 @@ def _spread(scored: list[tuple[int, int, int, int]], k: int, duration: int):
     return chosen
 
 
-def _suggestion(prepared: Sequence[_Prepared], s: int, e: int, rank: int) -> Suggestion:
+def _suggestion(
+    prepared: Sequence[_Prepared], s: int, e: int, rank: int, target_date: date | None, meets_target: bool | None
+) -> Suggestion:
     availability: dict[str, Availability] = {}
     req_states: list[tuple[str, Availability]] = []
     opt_states: list[tuple[str, Availability]] = []
@@ -431,14 +511,11 @@ def _suggestion(prepared: Sequence[_Prepared], s: int, e: int, rank: int) -> Sug
         availability[p.attendee.id] = state
         (req_states if p.attendee.required else opt_states).append((p.attendee.name, state))
 
-    weight = {"free": 1.0, "tentative": TENTATIVE_ATTENDANCE_PROBABILITY}
-    required_part = math.prod(weight.get(st, 0.0) for _, st in req_states)
-    optional_part = sum(weight.get(st, 0.0) for _, st in opt_states) / len(opt_states) if opt_states else 1.0
-    confidence = round(required_part * ((1 - OPTIONAL_WEIGHT) + OPTIONAL_WEIGHT * optional_part), 3)
-
     req_free = sum(st == "free" for _, st in req_states)
     opt_free = sum(st == "free" for _, st in opt_states)
     opt_can = sum(st in ("free", "tentative") for _, st in opt_states)
+    # Required attendees are free or tentative in every proposed slot.
+    confidence = confidence_of(len(req_states) - req_free, opt_free, opt_can - opt_free, len(opt_states))
     tentative_names = [
         f"{n}, {'required' if i < len(req_states) else 'optional'}"
         for i, (n, st) in enumerate(req_states + opt_states)
@@ -464,6 +541,8 @@ def _suggestion(prepared: Sequence[_Prepared], s: int, e: int, rank: int) -> Sug
     unavailable = [f"{n}, {st.replace('_', ' ')}" for n, st in opt_states if st not in ("free", "tentative")]
     if unavailable:
         parts.append(f"{len(unavailable)} optional cannot attend ({'; '.join(unavailable)})")
+    if meets_target is False:
+        parts.append(f"late: after the plan's target date {target_date.isoformat()}")
     return Suggestion(
         start=_utc(s),
         end=_utc(e),
@@ -475,6 +554,8 @@ def _suggestion(prepared: Sequence[_Prepared], s: int, e: int, rank: int) -> Sug
         optional_available=opt_can,
         optional_free=opt_free,
         tentative_conflicts=len(tentative_names),
+        target_date=target_date,
+        meets_target=meets_target,
     )
 
 
