@@ -29,13 +29,16 @@ Rules
   Suggestions are spread over days: at most one per local day first, a second
   on a day only when days run out, and suggestions never overlap each other.
 
-How: every diary is turned into merged integer (epoch-second) intervals; the
-required attendees' available time is intersected by two-pointer sweeps; each
-interval [a, b) becomes the closed range of feasible *starts* [a, b - duration];
-grid points are generated only inside those ranges; and per-candidate counts of
+How: every diary is integer (epoch-second) intervals; one vectorised sweep over
+all attendees' events (sweep.py) gives each one's working, soft and free time;
+the required attendees' common soft time is a second sweep; each interval
+[a, b) becomes the closed range of feasible *starts* [a, b - duration]; grid
+points are generated only inside those ranges; and per-candidate counts of
 optional attendees are range-coverage counts answered by binary search over the
 sorted range ends. Cost is O(n log n) in diary entries plus O(c log n) in
-candidate starts, independent of minutes in the window.
+candidate starts, independent of minutes in the window. The list-based
+``_prepare`` below is the reference the sweep must equal; availability_at and
+the "why nothing" explanations use it.
 
 Diaries can come in as Interval/BusyInterval objects or, cheaper, as epoch
 seconds (``Attendee.from_seconds``; the scheduler reads them so from the
@@ -45,13 +48,16 @@ database and never builds a datetime per diary row).
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
+from . import sweep
 from .ics import BusyInterval
 from .intervals import Interval, intersect_pairs, merge_pairs, subtract_pairs, to_utc
 from .working_time import DEFAULT_TZ
@@ -100,7 +106,8 @@ class Attendee:
     required: bool = True
     working: Sequence[Interval] = ()
     busy: Sequence[BusyInterval] = ()
-    # (working pairs, {kind: pairs}) in epoch seconds; from_seconds sets it, else built once.
+    # (working, {kind: pairs}) as (n, 2) int64 epoch-second arrays; from_seconds sets it,
+    # else built once from the objects.
     _seconds: tuple | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -125,25 +132,26 @@ class Attendee:
         out_of_office: Sequence[Pair] = (),
         tentative: Sequence[Pair] = (),
     ) -> Attendee:
-        """An attendee whose time is given as (start, end) epoch-second pairs, any
-        order. ``working`` and ``busy`` (the object fields) stay empty: read
-        ``seconds()`` for its time."""
-        for pairs in (working, busy, out_of_office, tentative):
-            for a, b in pairs:
-                if type(a) is not int or type(b) is not int or b < a:
-                    raise ValueError(f"{id}: time must be (start, end) integer epoch seconds, end >= start")
-        kinds = {"busy": list(busy), "out_of_office": list(out_of_office), "tentative": list(tentative)}
-        return cls(id, name, required, _seconds=(list(working), kinds))
+        """An attendee whose time is given as (start, end) epoch-second pairs (a
+        sequence of pairs or an (n, 2) integer array), any order. ``working`` and
+        ``busy`` (the object fields) stay empty: read ``seconds()`` for its time."""
+        try:
+            kinds = {"busy": sweep.as_pairs(busy), "out_of_office": sweep.as_pairs(out_of_office),
+                     "tentative": sweep.as_pairs(tentative)}
+            return cls(id, name, required, _seconds=(sweep.as_pairs(working), kinds))
+        except ValueError as exc:
+            raise ValueError(f"{id}: {exc}") from None
 
-    def seconds(self) -> tuple[list[Pair], dict[str, list[Pair]]]:
-        """Working time and busy time by kind as epoch-second pairs (start floored,
-        end ceiled; the engine's representation), built once per attendee."""
+    def seconds(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Working time and busy time by kind as (n, 2) int64 arrays of epoch seconds
+        (start floored, end ceiled; the engine's representation), built once."""
         if self._seconds is None:
             working = [(_ceil_ts(i.start), _floor_ts(i.end)) for i in self.working]
             kinds: dict[str, list[Pair]] = {k: [] for k in _KINDS}
             for b in self.busy:
                 kinds[b.kind].append((_floor_ts(b.start), _ceil_ts(b.end)))
-            object.__setattr__(self, "_seconds", (working, kinds))
+            arrays = (sweep.as_pairs(working), {k: sweep.as_pairs(v) for k, v in kinds.items()})
+            object.__setattr__(self, "_seconds", arrays)
         return self._seconds
 
 
@@ -285,25 +293,6 @@ def _grid_points(
             j += 1
 
 
-def _coverage_arrays(prepared: Sequence[_Prepared], attr: str, duration: int):
-    starts: list[int] = []
-    ends: list[int] = []
-    for p in prepared:
-        for a, b in _start_ranges(getattr(p, attr), duration):
-            starts.append(a)
-            ends.append(b)
-    starts.sort()
-    ends.sort()
-    return starts, ends
-
-
-def _coverage(arrays: tuple[list[int], list[int]], t: int) -> int:
-    """How many attendees have a start range containing t (ranges of one
-    attendee are disjoint, so this counts attendees)."""
-    starts, ends = arrays
-    return bisect_right(starts, t) - bisect_left(ends, t)
-
-
 def _overlaps(pairs: Sequence[Pair], s: int, e: int) -> bool:
     i = bisect_right(pairs, (s, math.inf))
     # The pair just before may extend past s; the one at i may start before e.
@@ -330,13 +319,13 @@ def _widened(pairs: Sequence[Pair], ws: int, we: int, buffer: int) -> list[Pair]
 def _prepare(att: Attendee, window: Pair, mask: list[Pair], buffer: int) -> _Prepared:
     ws, we = window
     working_s, kinds = att.seconds()
-    working = merge_pairs((a if a > ws else ws, b if b < we else we) for a, b in working_s)
+    working = merge_pairs((a if a > ws else ws, b if b < we else we) for a, b in working_s.tolist())
     p = _Prepared(
         attendee=att,
         working=working,
-        busy=_widened(kinds["busy"], ws, we, buffer),
-        oof=_widened(kinds["out_of_office"], ws, we, buffer),
-        tentative=_widened(kinds["tentative"], ws, we, buffer),
+        busy=_widened(kinds["busy"].tolist(), ws, we, buffer),
+        oof=_widened(kinds["out_of_office"].tolist(), ws, we, buffer),
+        tentative=_widened(kinds["tentative"].tolist(), ws, we, buffer),
     )
     hard = merge_pairs(p.busy + p.oof) if p.oof else p.busy
     p.soft = subtract_pairs(intersect_pairs(working, mask), hard)
@@ -418,47 +407,60 @@ def propose_slots(
     if not allow_weekends:
         mask = subtract_pairs(mask, _weekend_pairs(ws, we, zone))
     segments = _offset_segments(ws, we, zone)
-    prepared = [_prepare(a, (ws, we), mask, buffer_minutes * 60) for a in attendees]
-    required = [p for p in prepared if p.attendee.required]
-    optional = [p for p in prepared if not p.attendee.required]
-    n_req, n_opt = len(required), len(optional)
+    n_att = len(attendees)
+    is_required = np.array([a.required for a in attendees], dtype=bool)
+    n_req = int(is_required.sum())
+    n_opt = n_att - n_req
     need = math.ceil(min_optional_attendance * n_opt - 1e-9)
-    if not required:
+    if not n_req:
         need = max(need, 1)  # someone has to be able to come
 
-    base = mask
-    for p in required:
-        base = intersect_pairs(base, p.soft)
-    opt_soft = _coverage_arrays(optional, "soft", duration)
-    opt_free = _coverage_arrays(optional, "free", duration)
-    req_free = _coverage_arrays(required, "free", duration)
+    blocked = np.array(_weekend_pairs(ws, we, zone), dtype=np.int64).reshape(-1, 2) if not allow_weekends \
+        else np.empty((0, 2), dtype=np.int64)
+    layers, busy_by_kind = sweep.prepare([a.seconds() for a in attendees], ws, we, buffer_minutes * 60, blocked)
+    if n_req:
+        base = sweep.common(sweep.select(layers.soft, is_required), n_req)
+    else:
+        base = (np.array([a for a, _ in mask], dtype=np.int64), np.array([b for _, b in mask], dtype=np.int64))
+    t, off = sweep.grid_points(*sweep.start_ranges(*base, duration), segments, step)
+    optional_mask = ~is_required
+    opt_soft = sweep.start_ranges(*sweep.select(layers.soft, optional_mask)[1:], duration)
+    can = sweep.coverage(opt_soft, t)
+    keep = can >= need
+    t, off, can = t[keep], off[keep], can[keep]
 
+    if not len(t):
+        prepared = [_prepare(a, (ws, we), mask, buffer_minutes * 60) for a in attendees]
+        required = [p for p in prepared if p.attendee.required]
+        optional = [p for p in prepared if not p.attendee.required]
+        ctx = _Context(zone, ws, we, duration_minutes, min_optional_attendance, need, segments, step, mask)
+        return Proposal((), _empty_reason(ctx, required, optional, list(zip(base[0].tolist(), base[1].tolist()))))
+
+    opt_free = sweep.coverage(sweep.start_ranges(*sweep.select(layers.free, optional_mask)[1:], duration), t)
+    req_tent = n_req - sweep.coverage(sweep.start_ranges(*sweep.select(layers.free, is_required)[1:], duration), t)
+    # Confidence of each distinct (required tentative, optional free, optional can) triple,
+    # computed by the one function suggestions use, so ranking and reporting agree exactly.
+    width = n_opt + 1
+    key = (req_tent * width + opt_free) * width + can
+    unique, inverse = np.unique(key, return_inverse=True)
+    values = np.array([confidence_of(int(k) // (width * width), int(k) // width % width,
+                                     int(k) % width - int(k) // width % width, n_opt)
+                       for k in unique.tolist()])
+    conf = values[inverse.reshape(-1)]
     # A slot meets the target when it starts before the local midnight ending target_date.
-    cutoff = math.inf
     if target_date is not None:
         cutoff = _floor_ts(datetime.combine(target_date + timedelta(days=1), time(0), zone))
-    conf_cache: dict[tuple[int, int, int], float] = {}
-    scored: list[tuple[float, bool, int, int]] = []
-    for t, off in _grid_points(_start_ranges(base, duration), segments, step):
-        can = _coverage(opt_soft, t)
-        if can < need:
-            continue
-        key = (n_req - _coverage(req_free, t), _coverage(opt_free, t), can)
-        conf = conf_cache.get(key)
-        if conf is None:
-            conf = conf_cache[key] = confidence_of(key[0], key[1], can - key[1], n_opt)
-        scored.append((-conf, t >= cutoff, t, off))
-
-    ctx = _Context(zone, ws, we, duration_minutes, min_optional_attendance, need, segments, step, mask)
-    if not scored:
-        return Proposal((), _empty_reason(ctx, required, optional, base))
-    scored.sort()
-    chosen = _spread(scored, max_suggestions, duration)
-    suggestions = tuple(
-        _suggestion(prepared, t, t + duration, rank, target_date, None if target_date is None else not late)
-        for rank, (_, late, t, _) in enumerate(chosen, start=1)
-    )
-    return Proposal(suggestions, None)
+        late = t >= cutoff
+    else:
+        late = np.zeros(len(t), dtype=bool)
+    order = np.lexsort((t, late, -conf))
+    chosen = _spread(t[order].tolist(), off[order].tolist(), max_suggestions, duration)
+    suggestions = []
+    for rank, start in enumerate(chosen, start=1):
+        states = sweep.states_at(n_att, layers, busy_by_kind, start, start + duration)
+        meets = None if target_date is None else start < cutoff
+        suggestions.append(_suggestion(attendees, states, start, start + duration, rank, target_date, meets))
+    return Proposal(tuple(suggestions), None)
 
 
 def confidence_of(required_tentative: int, optional_free: int, optional_tentative: int, optional_total: int) -> float:
@@ -473,27 +475,26 @@ def confidence_of(required_tentative: int, optional_free: int, optional_tentativ
     return round(required_part * ((1 - OPTIONAL_WEIGHT) + OPTIONAL_WEIGHT * optional_part), 3)
 
 
-def _spread(scored: list[tuple], k: int, duration: int):
-    """Pick up to k in rank order: the first pass takes at most one per local
+def _spread(starts: list[int], offsets: list[int], k: int, duration: int) -> list[int]:
+    """Pick up to k starts in rank order: the first pass takes at most one per local
     day, each further pass (over what was deferred) allows one more per day.
     Candidates overlapping an earlier pick are dropped for good."""
-    chosen: list[tuple] = []
+    chosen: list[int] = []
     per_day: dict[int, int] = {}
     cap = 1
-    remaining = scored
+    remaining = list(zip(starts, offsets))
     while remaining and len(chosen) < k:
         deferred = []
-        for item in remaining:
+        for t, off in remaining:
             if len(chosen) >= k:
                 break
-            t, off = item[2], item[3]
-            if any(abs(t - c[2]) < duration for c in chosen):
+            if any(abs(t - c) < duration for c in chosen):
                 continue  # overlaps a suggestion already made: never useful
             day = (t + off) // 86_400
             if per_day.get(day, 0) >= cap:
-                deferred.append(item)
+                deferred.append((t, off))
                 continue
-            chosen.append(item)
+            chosen.append(t)
             per_day[day] = per_day.get(day, 0) + 1
         remaining = deferred
         cap += 1
@@ -501,15 +502,15 @@ def _spread(scored: list[tuple], k: int, duration: int):
 
 
 def _suggestion(
-    prepared: Sequence[_Prepared], s: int, e: int, rank: int, target_date: date | None, meets_target: bool | None
+    attendees: Sequence[Attendee], states: Sequence[Availability], s: int, e: int, rank: int,
+    target_date: date | None, meets_target: bool | None,
 ) -> Suggestion:
     availability: dict[str, Availability] = {}
     req_states: list[tuple[str, Availability]] = []
     opt_states: list[tuple[str, Availability]] = []
-    for p in prepared:
-        state = _status(p, s, e)
-        availability[p.attendee.id] = state
-        (req_states if p.attendee.required else opt_states).append((p.attendee.name, state))
+    for a, state in zip(attendees, states):
+        availability[a.id] = state
+        (req_states if a.required else opt_states).append((a.name, state))
 
     req_free = sum(st == "free" for _, st in req_states)
     opt_free = sum(st == "free" for _, st in opt_states)
