@@ -430,11 +430,10 @@ def propose_slots(
     t, off, can = t[keep], off[keep], can[keep]
 
     if not len(t):
-        prepared = [_prepare(a, (ws, we), mask, buffer_minutes * 60) for a in attendees]
-        required = [p for p in prepared if p.attendee.required]
-        optional = [p for p in prepared if not p.attendee.required]
+        # The explanation looks at each required attendee's own time (the reference sets).
+        required = [_prepare(a, (ws, we), mask, buffer_minutes * 60) for a in attendees if a.required]
         ctx = _Context(zone, ws, we, duration_minutes, min_optional_attendance, need, segments, step, mask)
-        return Proposal((), _empty_reason(ctx, required, optional, list(zip(base[0].tolist(), base[1].tolist()))))
+        return Proposal((), _empty_reason(ctx, required, n_opt, list(zip(base[0].tolist(), base[1].tolist()))))
 
     opt_free = sweep.coverage(sweep.start_ranges(*sweep.select(layers.free, optional_mask)[1:], duration), t)
     req_tent = n_req - sweep.coverage(sweep.start_ranges(*sweep.select(layers.free, is_required)[1:], duration), t)
@@ -588,7 +587,7 @@ class _Context:
 
 
 def _empty_reason(
-    ctx: _Context, required: list[_Prepared], optional: list[_Prepared], base: list[Pair]
+    ctx: _Context, required: list[_Prepared], n_opt: int, base: list[Pair]
 ) -> str:
     span = ctx.span()
     meeting = f"a {ctx.duration_minutes}-minute meeting"
@@ -609,7 +608,6 @@ def _empty_reason(
             blockers.append(f"{name} (required) has no free working time {span} long enough for {meeting}")
     if blockers:
         return "; ".join(blockers) + "."
-    n_opt = len(optional)
     if required and not ctx.fits(base):
         return (
             f"There is no time {span} when all {len(required)} required attendees "

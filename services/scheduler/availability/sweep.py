@@ -61,7 +61,11 @@ def _merge_touching(att: np.ndarray, s: np.ndarray, e: np.ndarray):
 def _segments(att, t, d):
     """Sort the events (attendee, time, ends before starts) and return the pieces between
     consecutive events of one attendee with their layered count."""
-    order = np.lexsort((d, t, att))
+    if not len(t):
+        return att, t, t, d
+    # One int64 key (attendee, time, start after end) sorts faster than a three-key lexsort.
+    key = (att << 34) | ((t - t.min()) << 1) | (d > 0)
+    order = np.argsort(key)
     att, t, d = att[order], t[order], d[order]
     value = np.cumsum(d)
     keep = (att[1:] == att[:-1]) & (t[1:] > t[:-1])

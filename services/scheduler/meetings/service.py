@@ -30,7 +30,7 @@ from services.scheduler.availability import (
 from shared.clock import LONDON
 from shared.http.identifiers import check_free_text
 from services.scheduler.common import local, review_for
-from services.scheduler.diary import attendees_for, busy_counts
+from services.scheduler.diary import DiaryTooLarge, attendees_for
 from services.scheduler.meetings.invitations import invitees_of, render_ics, stage_invitation_mail
 from services.scheduler.meetings.models import Meeting, MeetingInvitee, MeetingProposal
 from services.scheduler.meetings.rules import after_reply, is_active
@@ -76,21 +76,16 @@ def _too_large(detail: str, **extensions) -> Problem:
                    **extensions)
 
 
-def _check_limits(session: Session, invitees: list[tuple[Participant, bool]], window_start: datetime,
-                  window_end: datetime, granularity_minutes: int, meeting_id: str | None) -> None:
-    """The documented limits of a proposal, checked before any diary is read."""
+def _check_limits(invitees: list[tuple[Participant, bool]], window_start: datetime, window_end: datetime,
+                  granularity_minutes: int) -> None:
+    """The documented limits of a proposal that the request itself shows (the diary size is
+    checked while reading it)."""
     if len(invitees) > MAX_PROPOSAL_PARTICIPANTS:
         raise _too_large(f"A proposal may have at most {MAX_PROPOSAL_PARTICIPANTS} participants.")
     if granularity_minutes > 0 and (window_end - window_start).total_seconds() / 60 / granularity_minutes \
             > MAX_GRID_STEPS:
         raise _too_large(f"The window holds more than {MAX_GRID_STEPS:,} steps of granularity_minutes "
                          "(a year at 15 minutes, 122 days at 5): use a shorter window or a coarser step.")
-    counts = busy_counts(session, [p.id for p, _ in invitees], window_start, window_end,
-                         exclude_meeting_id=meeting_id)
-    over = sorted(pid for pid, n in counts.items() if n > MAX_BUSY_PER_PARTICIPANT)
-    if over:
-        raise _too_large(f"{len(over)} participant(s) have more than {MAX_BUSY_PER_PARTICIPANT:,} busy periods "
-                         "in the window: use a shorter window.", participants=over)
 
 
 def _proposal(session: Session, board_code: str, *, review_id: str, kind: str, meeting_id: str | None,
@@ -99,9 +94,13 @@ def _proposal(session: Session, board_code: str, *, review_id: str, kind: str, m
               min_optional_attendance: float, extra_busy=None, store: bool = True) -> ProposalPublic:
     """Propose slots; `store` keeps the answer as a proposal row (a write: board keys only).
     Ranked against the review plan's target date for the step this kind of meeting completes."""
-    _check_limits(session, invitees, window_start, window_end, granularity_minutes, meeting_id)
-    attendees = attendees_for(session, invitees, window_start, window_end, exclude_meeting_id=meeting_id,
-                              extra_busy=extra_busy)
+    _check_limits(invitees, window_start, window_end, granularity_minutes)
+    try:
+        attendees = attendees_for(session, invitees, window_start, window_end, exclude_meeting_id=meeting_id,
+                                  extra_busy=extra_busy, max_busy_per_participant=MAX_BUSY_PER_PARTICIPANT)
+    except DiaryTooLarge as exc:
+        raise _too_large(f"{len(exc.participant_ids)} participant(s) have more than {exc.limit:,} busy periods "
+                         "in the window: use a shorter window.", participants=exc.participant_ids) from None
     try:
         result = propose_slots(attendees, window_start, window_end, duration_minutes,
                                granularity_minutes=granularity_minutes, buffer_minutes=buffer_minutes,
