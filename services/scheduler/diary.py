@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 
+import numpy as np
+
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -26,7 +28,28 @@ from services.scheduler.meetings.rules import ACTIVE
 from services.scheduler.participants.models import BusyPeriod, Participant
 from services.scheduler.participants.schemas import to_engine
 
-Pairs = list[tuple[int, int]]
+class _Times:
+    """Starts and ends of one participant's intervals of one kind, as two flat lists
+    (what numpy turns into an array fastest)."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, start: int, end: int) -> None:
+        self.starts.append(start)
+        self.ends.append(end)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def pairs(self) -> np.ndarray:
+        return np.column_stack((np.array(self.starts, dtype=np.int64), np.array(self.ends, dtype=np.int64)))
+
+
+Diary = dict[str, dict[str, _Times]]
 
 
 def _floor(value: datetime) -> int:
@@ -38,14 +61,17 @@ def _ceil(value: datetime) -> int:
 
 
 @lru_cache(maxsize=256)
-def _working_seconds(hours_json: str, tz: str, start: datetime, end: datetime) -> tuple[tuple[int, int], ...]:
+def _working_seconds(hours_json: str, tz: str, start: datetime, end: datetime) -> np.ndarray:
     intervals = working_intervals(start, end, hours=to_engine(json.loads(hours_json)), tz=tz)
-    return tuple((_ceil(i.start), _floor(i.end)) for i in intervals)
+    pairs = np.array([(_ceil(i.start), _floor(i.end)) for i in intervals], dtype=np.int64).reshape(-1, 2)
+    pairs.flags.writeable = False  # shared by every request that asks for the same hours and window
+    return pairs
 
 
-def working_seconds(participant: Participant, window_start: datetime, window_end: datetime) -> Pairs:
-    """The participant's working time in the window as epoch-second pairs (cached)."""
-    return list(_working_seconds(participant.working_hours, participant.time_zone, window_start, window_end))
+def working_seconds(participant: Participant, window_start: datetime, window_end: datetime) -> np.ndarray:
+    """The participant's working time in the window as an (n, 2) array of epoch seconds
+    (cached per hours, zone and window; read-only)."""
+    return _working_seconds(participant.working_hours, participant.time_zone, window_start, window_end)
 
 
 class DiaryTooLarge(Exception):
@@ -71,20 +97,21 @@ GROUP BY p.id, b.kind""")
 
 
 def _diary_seconds(session: Session, ids: Sequence[str], window_start: datetime, window_end: datetime,
-                   cap: int | None) -> dict[str, dict[str, Pairs]]:
-    out: dict[str, dict[str, Pairs]] = defaultdict(lambda: defaultdict(list))
+                   cap: int | None) -> Diary:
+    out: Diary = defaultdict(lambda: defaultdict(_Times))
     if session.get_bind().dialect.name == "postgresql":
         # date_part is double precision: exact to the second here, and far cheaper than numeric.
         rows = session.execute(_PG_DIARY, {"ids": list(ids), "window_start": window_start,
                                            "window_end": window_end, "cap": cap}).all()
         for pid, kind, s, e in rows:
-            out[pid][kind].extend(zip(s, e))
+            times = out[pid][kind]
+            times.starts, times.ends = s, e
         return out
     query = (select(BusyPeriod.participant_id, BusyPeriod.kind, BusyPeriod.starts_at, BusyPeriod.ends_at)
              .where(BusyPeriod.participant_id.in_(ids), BusyPeriod.starts_at < window_end,
                     BusyPeriod.ends_at > window_start))
     for pid, kind, start, end in session.exec(query).all():
-        out[pid][kind].append((_floor(start), _ceil(end)))
+        out[pid][kind].add(_floor(start), _ceil(end))
     return out
 
 
@@ -117,7 +144,7 @@ def attendees_for(
     for pid, response, start, end in session.exec(query).all():
         if response == "declined":
             continue
-        busy[pid]["tentative" if response == "tentative" else "busy"].append((_floor(start), _ceil(end)))
+        busy[pid]["tentative" if response == "tentative" else "busy"].add(_floor(start), _ceil(end))
     if max_busy_per_participant is not None:
         over = sorted(pid for pid, kinds in busy.items()
                       if sum(len(v) for v in kinds.values()) > max_busy_per_participant)
@@ -125,10 +152,10 @@ def attendees_for(
             raise DiaryTooLarge(over, max_busy_per_participant)
     for pid, extra in (extra_busy or {}).items():
         for b in extra:
-            busy[pid][b.kind].append((_floor(b.start), _ceil(b.end)))
+            busy[pid][b.kind].add(_floor(b.start), _ceil(b.end))
     out = []
     for participant, required in invitees:
-        mine = busy.get(participant.id, {})
+        mine = {kind: times.pairs() for kind, times in busy.get(participant.id, {}).items()}
         out.append(Attendee.from_seconds(
             participant.id, participant.display_name, required,
             working=working_seconds(participant, window_start, window_end),

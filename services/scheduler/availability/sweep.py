@@ -24,10 +24,11 @@ I64 = np.int64
 
 
 def as_pairs(pairs) -> np.ndarray:
-    """(n, 2) int64 array of (start, end) epoch seconds; refuses non-integers and end < start."""
-    arr = np.asarray(pairs if len(pairs) else np.empty((0, 2)), dtype=None)
-    if arr.size == 0:
+    """(n, 2) int64 array of (start, end) epoch seconds; refuses non-integers and end < start.
+    An int64 array is used as it is (never written to)."""
+    if not len(pairs):
         return np.empty((0, 2), dtype=I64)
+    arr = np.asarray(pairs)
     if arr.ndim != 2 or arr.shape[1] != 2 or arr.dtype.kind not in "iu":
         raise ValueError("time must be (start, end) integer epoch seconds")
     arr = arr.astype(I64, copy=False)
