@@ -120,7 +120,9 @@ def prepare(seconds: Sequence[tuple[np.ndarray, dict[str, np.ndarray]]], ws: int
     if len(blocked):
         b_att = np.repeat(np.arange(n, dtype=I64), len(blocked))
         layers.append((b_att, np.tile(blocked, (n, 1)), _B))
-    att, s, e, v = _segments(*_events(layers))
+    att, t, d = _events(layers)
+    # Nothing outside the window matters: clipping keeps the sort key's time range small.
+    att, s, e, v = _segments(att, np.clip(t, ws - 1, we + 1), d)
     working_on = (v % _B) > 0
     soft_on = working_on & ((v // _B) % _B == 0)
     free_on = soft_on & (v // (_B * _B) == 0)

@@ -338,3 +338,18 @@ def test_seconds_attendees_answer_as_object_attendees_do():
     assert propose_slots([a], W0, W1, 60) == propose_slots([b], W0, W1, 60)
     with pytest.raises(ValueError):
         Attendee.from_seconds("x", "x", working=[(10, 5)])
+
+
+def test_a_busy_period_reaching_far_outside_the_window_still_blocks_it():
+    """Diary periods may start centuries before the window (a standing 'unavailable'):
+    the sweep clips them to the window, so they block exactly the time they cover and
+    never disturb the order of another attendee's events."""
+    def ts(dt):
+        return int(dt.timestamp())
+
+    day = [(ts(local(2027, 1, 4, 9)), ts(local(2027, 1, 4, 17)))]
+    a = Attendee.from_seconds("a", "a", working=day,
+                              out_of_office=[(ts(datetime(1500, 1, 1, tzinfo=UTC)), ts(local(2027, 1, 4, 12)))])
+    b = Attendee.from_seconds("b", "b", working=day, busy=[(ts(local(2027, 1, 4, 14)), ts(local(2027, 1, 4, 15)))])
+    result = propose_slots([a, b], W0, W1, 60)
+    assert [s.start for s in result.suggestions] == [local(2027, 1, 4, h) for h in (12, 13, 15, 16)]
