@@ -127,8 +127,8 @@ def attendees_for(
 ) -> list[Attendee]:
     """Attendees (``Attendee.from_seconds``: their time is in ``seconds()``) for the
     invitees, with busy time overlapping the window. With ``max_busy_per_participant``,
-    raises DiaryTooLarge when someone has more (stored periods and booked meetings), having
-    read at most one more than that per person."""
+    raises DiaryTooLarge when someone has more (stored periods and booked meetings); on
+    PostgreSQL having read at most one more than that per person (SQLite reads them all)."""
     ids = [p.id for p, _ in invitees]
     cap = None if max_busy_per_participant is None else max_busy_per_participant + 1
     busy = _diary_seconds(session, ids, window_start, window_end, cap)

@@ -403,9 +403,9 @@ def propose_slots(
 
     duration = duration_minutes * 60
     step = granularity_minutes * 60
-    mask = [(ws, we)]
-    if not allow_weekends:
-        mask = subtract_pairs(mask, _weekend_pairs(ws, we, zone))
+    weekends = [] if allow_weekends else _weekend_pairs(ws, we, zone)
+    blocked = np.array(weekends, dtype=np.int64).reshape(-1, 2)
+    mask = subtract_pairs([(ws, we)], weekends)
     segments = _offset_segments(ws, we, zone)
     n_att = len(attendees)
     is_required = np.array([a.required for a in attendees], dtype=bool)
@@ -415,8 +415,6 @@ def propose_slots(
     if not n_req:
         need = max(need, 1)  # someone has to be able to come
 
-    blocked = np.array(_weekend_pairs(ws, we, zone), dtype=np.int64).reshape(-1, 2) if not allow_weekends \
-        else np.empty((0, 2), dtype=np.int64)
     layers, busy_by_kind = sweep.prepare([a.seconds() for a in attendees], ws, we, buffer_minutes * 60, blocked)
     if n_req:
         base = sweep.common(sweep.select(layers.soft, is_required), n_req)
