@@ -12,9 +12,8 @@ from sqlmodel import Session
 from shared.auth import Board, Principal
 from shared.db import is_postgres
 from shared.http.problems import Problem
-from services.notification_api.reviews.models import Review, ReviewProceeding
+from services.notification_api.reviews.models import Review, ReviewProceeding, ReviewType
 from services.notification_api.reviews.service import OPEN_STATUSES, overdue_clause, today
-
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -181,24 +180,100 @@ def _duration(values) -> dict:
     return {"count": n, "median_days": round(median, 2), "mean_days": round(mean, 2)}
 
 
-def monitoring(session: Session, principal: Principal, board: str | None) -> dict:
-    on = today()
+def _scope(session: Session, principal: Principal, board: str | None) -> tuple[bool, list, set[str]]:
+    """Who sees what, for every monitoring figure: Welsh Government sees national figures and
+    every board's (or one board's, `board`); a board sees its own and nothing national.
+    Returns (national?, the per-board query's scope, the boards listed even with no reviews)."""
     if principal.welsh_government:
         where = [Review.board_code == board] if board else []
-        national = _Figures(session, [], on).collect(by_board=False)["figures"](None)
-        per_board = _Figures(session, where, on).collect(by_board=True)
-        codes = set(per_board["boards"])
-        if board:
-            codes.add(board)
-        else:
-            codes |= set(session.execute(select(Board.code).where(Board.active)).scalars())
-        boards = [{"board_code": c, **per_board["figures"](c)} for c in sorted(codes)]
-        return {"as_of": on, "national": national, "boards": boards}
+        listed = {board} if board else set(session.execute(select(Board.code).where(Board.active)).scalars())
+        return True, where, listed
     if board and board != principal.board_code:
         raise Problem(403, "A board's key sees its own board's figures only; Welsh Government sees all.")
-    per_board = _Figures(session, [Review.board_code == principal.board_code], on).collect(by_board=True)
-    return {"as_of": on, "national": None,
-            "boards": [{"board_code": principal.board_code, **per_board["figures"](principal.board_code)}]}
+    return False, [Review.board_code == principal.board_code], {principal.board_code}
+
+
+def monitoring(session: Session, principal: Principal, board: str | None) -> dict:
+    on = today()
+    national, where, listed = _scope(session, principal, board)
+    per_board = _Figures(session, where, on).collect(by_board=True)
+    codes = listed | (set(per_board["boards"]) if principal.welsh_government else set())
+    return {"as_of": on,
+            "national": _Figures(session, [], on).collect(by_board=False)["figures"](None) if national else None,
+            "boards": [{"board_code": c, **per_board["figures"](c)} for c in sorted(codes)]}
+
+
+# -- distributions (the dashboard's box plots) -------------------------------------------------
+
+QUANTILES = (0.25, 0.5, 0.75)
+MEASURES = {"decision_to_report_approval": Review.report_approved_on,
+            "decision_to_publication": Review.report_published_on}
+
+
+def _quantile(values: list[int], q: float) -> float:
+    """Linear interpolation between closest ranks: what PostgreSQL's percentile_cont does."""
+    pos = (len(values) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (pos - lo)
+
+
+def _spreads(session: Session, where, end_column, by_board: bool) -> dict:
+    """(board?, type) -> (count, min, q1, median, q3, max, mean) days from decision to end_column."""
+    keys = ([Review.board_code] if by_board else []) + [Review.review_type]
+    days = _days(session, end_column, Review.decided_on)
+    cond = [*where, Review.review_type.is_not(None), end_column.is_not(None), Review.decided_on.is_not(None)]
+    out = {}
+    if is_postgres(session):
+        q = (select(*keys, func.count(), func.min(days), *[func.percentile_cont(p).within_group(days)
+                                                             for p in QUANTILES],
+                    func.max(days), func.avg(days)).where(*cond).group_by(*keys))
+        for row in session.execute(q).all():
+            *k, n, lo, q1, med, q3, hi, mean = row
+            out[tuple(k)] = (int(n), float(lo), float(q1), float(med), float(q3), float(hi), float(mean))
+        return out
+    # The quick start's SQLite has no percentile_cont: its (few) day counts are ordered here.
+    groups: dict = defaultdict(list)
+    for row in session.execute(select(*keys, days).where(*cond).order_by(*keys, days)).all():
+        groups[tuple(row[:-1])].append(int(row[-1]))
+    for k, v in groups.items():
+        out[k] = (len(v), float(v[0]), *(_quantile(v, p) for p in QUANTILES), float(v[-1]), sum(v) / len(v))
+    return out
+
+
+def _spread_public(review_type: str, values, target_days: int | None) -> dict:
+    n, lo, q1, med, q3, hi, mean = values
+    return {"type": review_type, "count": n, "min_days": lo, "q1_days": round(q1, 2),
+            "median_days": round(med, 2), "q3_days": round(q3, 2), "max_days": hi, "mean_days": round(mean, 2),
+            "target_days": target_days}
+
+
+def target_days(row: ReviewType) -> int | None:
+    """A review type's completion target in days, for drawing it against day counts: a month
+    target as its average length (6 months = 183 days); each review's own target date stays
+    what `completed within target` is judged by."""
+    if row.target_days is not None:
+        return row.target_days
+    return round(row.target_months * 365.25 / 12) if row.target_months is not None else None
+
+
+def durations(session: Session, principal: Principal, board: str | None) -> dict:
+    """Days from decision to report approval and to publication as distributions (count,
+    minimum, quartiles, maximum, mean) by review type, nationally and per board, against each
+    type's target. Same scoping as ``monitoring``; its medians are these medians."""
+    national, where, listed = _scope(session, principal, board)
+    targets = {r.code: target_days(r) for r in session.execute(select(ReviewType)).scalars()}
+
+    def figures(spreads: dict, prefix: tuple) -> dict:
+        return {measure: [_spread_public(k[-1], v, targets.get(k[-1]))
+                          for k, v in sorted(spreads[measure].items()) if k[:-1] == prefix]
+                for measure in MEASURES}
+
+    per_board = {m: _spreads(session, where, col, True) for m, col in MEASURES.items()}
+    codes = listed | ({k[0] for s in per_board.values() for k in s} if principal.welsh_government else set())
+    whole = {m: _spreads(session, [], col, False) for m, col in MEASURES.items()} if national else None
+    return {"as_of": today(), "national": figures(whole, ()) if national else None,
+            "boards": [{"board_code": c, **figures(per_board, (c,))} for c in sorted(codes)]}
 
 
 def _type_figures(session: Session, where, on: date, by_board: bool) -> dict:
@@ -243,19 +318,9 @@ def by_review_type(session: Session, principal: Principal, board: str | None) ->
     """Monitoring by review type (what each decision covers), with how many SUSRs covered more
     than one type. Same scoping as ``monitoring``."""
     on = today()
-    if principal.welsh_government:
-        where = [Review.board_code == board] if board else []
-        national = _type_figures(session, [], on, by_board=False).get(None)
-        per_board = _type_figures(session, where, on, by_board=True)
-        codes = set(per_board)
-        if board:
-            codes.add(board)
-        else:
-            codes |= set(session.execute(select(Board.code).where(Board.active)).scalars())
-        return {"as_of": on, "national": _type_public(national),
-                "boards": [{"board_code": c, **_type_public(per_board.get(c))} for c in sorted(codes)]}
-    if board and board != principal.board_code:
-        raise Problem(403, "A board's key sees its own board's figures only; Welsh Government sees all.")
-    per_board = _type_figures(session, [Review.board_code == principal.board_code], on, by_board=True)
-    return {"as_of": on, "national": None,
-            "boards": [{"board_code": principal.board_code, **_type_public(per_board.get(principal.board_code))}]}
+    national, where, listed = _scope(session, principal, board)
+    per_board = _type_figures(session, where, on, by_board=True)
+    codes = listed | (set(per_board) if principal.welsh_government else set())
+    return {"as_of": on,
+            "national": _type_public(_type_figures(session, [], on, by_board=False).get(None)) if national else None,
+            "boards": [{"board_code": c, **_type_public(per_board.get(c))} for c in sorted(codes)]}
