@@ -9,6 +9,8 @@ from services.notification_api.monitoring.views import router as monitoring_rout
 from services.notification_api.reviews.handlers import on_meeting_held, on_publication_published
 from services.notification_api.reviews.views import router as reviews_router
 from services.notification_api.reviews.views import types_router
+from shared.web import websessions  # noqa: F401  (the sign-in tables' models)
+from shared.web.signin import router as signin_router
 
 SPEC = ServiceSpec(
     name="notification_api",
@@ -16,7 +18,7 @@ SPEC = ServiceSpec(
     description="Boards' case systems notify referrals, decisions, milestones and parallel proceedings of Child "
                 "Practice Reviews; Welsh Government reads every board's reviews and the monitoring figures. "
                 "Authenticate with `Authorization: Bearer <key>`. Every error is application/problem+json.",
-    routers=[reviews_router, appointments_router, types_router, approved_router, monitoring_router],
+    routers=[reviews_router, appointments_router, types_router, approved_router, monitoring_router, signin_router],
     migrations=Path(__file__).parent / "migrations",
     handlers={
         "meeting.held.v1": on_meeting_held,
@@ -24,7 +26,7 @@ SPEC = ServiceSpec(
     },
     jobs=[PeriodicJob("overdue", "overdue_check_seconds", overdue.run)],
     tables=("review_types", "reviews", "review_milestones", "review_proceedings", "review_audit",
-            "approved_reviewers", "review_appointments"),
+            "approved_reviewers", "review_appointments", "web_sessions", "signin_audit"),
     reference_tables=("review_types",),
     openapi_tags=[
         {"name": "reviews", "description": "Referrals, decisions, milestones, proceedings and the audit trail."},

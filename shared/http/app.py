@@ -138,6 +138,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.rate_limiter = TokenBuckets(runtime.settings.rate_limit_per_second, runtime.settings.rate_limit_burst)
     install_problem_handlers(app)
+    # A page that needs a signed-in person answers 303 to /signin, not a problem.
+    from shared.web.signin import SignInRequired, redirect_to_signin
+
+    app.add_exception_handler(SignInRequired, redirect_to_signin)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, service=spec.name, max_body_bytes=runtime.settings.max_body_bytes)
     # The pages' stylesheet (shared/web/static); services' pages are routers like any other.
