@@ -41,13 +41,17 @@ OUTCOME_NAMES = {"no_review": ("No review", "Dim adolygiad"),
                  "susr": ("Single Unified Safeguarding Review", "Adolygiad Diogelu Unedig Sengl")}
 
 
+# Charts with a row per board: room for the longest board name at the charts' 13px type.
+WIDE = {"width": 960, "label_width": 420}
+
+
 @dataclass
 class Section:
     id: str
     heading: str
     intro: str
     table: Table
-    charts: list[str] = field(default_factory=list)
+    charts: list[tuple[str, str]] = field(default_factory=list)  # (visible caption, SVG)
 
 
 def percent(share: float | None) -> float | None:
@@ -84,7 +88,8 @@ def notifications(monitoring: dict, n: Names) -> Section:
     if rows:
         bars = charts.Bars(series=[n.type(t) for t in types], rows=[(r[0], r[1:-1]) for r in rows])
         desc = "; ".join(f"{r[0]}: {r[-1]}" for r in rows)
-        section.charts.append(charts.stacked_bars(bars, table.caption, desc, ids="notifications", label_width=80))
+        section.charts.append((table.caption, charts.stacked_bars(bars, table.caption, desc, ids="notifications",
+                                                                  label_width=80)))
     return section
 
 
@@ -128,8 +133,8 @@ def distribution(durations: dict, measure: str, n: Names) -> Section:
         desc = "; ".join(n.t(f"{b.label}: median {b.median:g} days of {b.count} reviews",
                              f"{b.label}: canolrif {b.median:g} diwrnod o {b.count} adolygiad") for b in boxes)
         label = n.t(f"Target {target} days", f"Targed {target} diwrnod") if target is not None else ""
-        section.charts.append(charts.box_plot(boxes, title, desc, target=target, target_label=label,
-                                              ids=f"{measure}-{review_type}", unit=""))
+        section.charts.append((title, charts.box_plot(boxes, title, desc, target=target, target_label=label,
+                                                      ids=f"{measure}-{review_type}", **WIDE)))
     return section
 
 
@@ -158,7 +163,8 @@ def completion(monitoring: dict, n: Names) -> Section:
         bars = charts.Bars(series=[n.type(t) for t in types],
                            rows=[(n.board(k), [shares.get((k, t)) for t in types]) for k in keys])
         desc = "; ".join(f"{r[0]}, {r[1]}: {r[5]}%" for r in rows if r[5] is not None)
-        section.charts.append(charts.grouped_bars(bars, table.caption, desc, ids="completion", maximum=100, unit="%"))
+        section.charts.append((table.caption, charts.grouped_bars(bars, table.caption, desc, ids="completion",
+                                                                  maximum=100, unit="%", **WIDE)))
     return section
 
 
@@ -188,8 +194,9 @@ def consistency(monitoring: dict, n: Names) -> Section:
         "yn wahanol yn dangos fel barrau gwahanol."), table)
     if any(r[1] for r in rows):
         desc = "; ".join(f"{r[0]}: {series[1]} {r[5]}%, MAPF {r[7]}%, {series[3]} {r[9]}%" for r in rows)
-        section.charts.append(charts.grouped_bars(charts.Bars(series=series, rows=chart_rows), table.caption, desc,
-                                                  ids="consistency", maximum=100, unit="%"))
+        section.charts.append((table.caption, charts.grouped_bars(charts.Bars(series=series, rows=chart_rows),
+                                                                  table.caption, desc, ids="consistency", maximum=100,
+                                                                  unit="%", **WIDE)))
     return section
 
 
@@ -214,7 +221,7 @@ def delays(monitoring: dict, n: Names) -> Section:
                            rows=[(n.delay(d["kind"]), [d["ongoing"], d["proceedings"] - d["ongoing"]]) for d in kinds])
         desc = "; ".join(f"{n.delay(d['kind'])}: {d['proceedings']}" for d in kinds)
         title = n.t("Parallel proceedings by kind", "Achosion cyfochrog fesul math")
-        section.charts.append(charts.stacked_bars(bars, title, desc, ids="delays"))
+        section.charts.append((title, charts.stacked_bars(bars, title, desc, ids="delays")))
     return section
 
 
