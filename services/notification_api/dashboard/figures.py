@@ -244,3 +244,9 @@ def sections(monitoring: dict, durations: dict, n: Names) -> list[Section]:
             distribution(durations, "decision_to_report_approval", n),
             distribution(durations, "decision_to_publication", n),
             completion(monitoring, n), consistency(monitoring, n), delays(monitoring, n)]
+
+
+# Each downloadable table by name, from the one service result it needs (a download runs one).
+FROM_MONITORING = {"caseload": caseload, "notifications": notifications, "completion": completion,
+                   "consistency": consistency, "delays": delays}
+FROM_DURATIONS = tuple(MEASURE_TEXT)

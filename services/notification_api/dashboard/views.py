@@ -214,11 +214,14 @@ def download(filename: str, request: Request, session: SessionDep, principal: Pa
         if name == "reviews":
             table, _ = review_list(session, principal, _list_params(show, cursor), board, cursor, names(session, lang))
             session.commit()  # a download of the list is a read of each review in it, as the page is
+        elif name in figures.FROM_MONITORING:
+            table = figures.FROM_MONITORING[name](monitoring.monitoring(session, principal, board),
+                                                  names(session, lang)).table
+        elif name in figures.FROM_DURATIONS:
+            table = figures.distribution(monitoring.durations(session, principal, board), name,
+                                         names(session, lang)).table
         else:
-            found = [s.table for s in dashboard_sections(session, principal, board, lang) if s.table.name == name]
-            if not found:
-                raise Problem(404, "No such download.")
-            table = found[0]
+            raise Problem(404, "No such download.")
     except Problem as problem:
         session.rollback()
         return _error(request, principal, problem)

@@ -141,14 +141,58 @@ class _Figures:
                                              "ongoing": int(ongoing)})
         return out
 
-    def collect(self, by_board: bool) -> dict:
-        counts = self.counts(by_board)
-        notes = self.notifications(by_board)
-        to_approval = self.durations(by_board, Review.report_approved_on)
-        to_publication = self.durations(by_board, Review.report_published_on)
-        completion = self.completion(by_board)
-        consistency = self.consistency(by_board)
-        delays = self.delays(by_board)
+    def gather(self, by_board: bool) -> dict:
+        return {"counts": self.counts(by_board), "notes": self.notifications(by_board),
+                "to_approval": self.durations(by_board, Review.report_approved_on),
+                "to_publication": self.durations(by_board, Review.report_published_on),
+                "completion": self.completion(by_board), "consistency": self.consistency(by_board),
+                "delays": self.delays(by_board)}
+
+    def national_from(self, per_board: dict) -> dict:
+        """The national figures as the sums of every board's (each review belongs to one
+        board, so every count, including reviews with a kind of proceeding, adds up); only
+        the medians and means need their own queries."""
+        counts: dict = {}
+        for figures in per_board["counts"].values():
+            for k, v in figures.items():
+                counts[k] = counts.get(k, 0) + v
+        notes: dict = defaultdict(int)
+        for items in per_board["notes"].values():
+            for c in items:
+                notes[(c["year"], c["type"])] += c["count"]
+        completion: dict = {}
+        for (_board, review_type), values in per_board["completion"].items():
+            old = completion.get((review_type,), (0, 0, 0))
+            completion[(review_type,)] = tuple(a + b for a, b in zip(old, values, strict=True))
+        consistency: dict = {}
+        for figures in per_board["consistency"].values():
+            for k in ("decisions", "criteria_met", "departures", "mapf", "no_review"):
+                consistency[k] = consistency.get(k, 0) + figures[k]
+        if consistency:
+            n = consistency["decisions"]
+            for k in ("departure", "mapf", "no_review"):
+                consistency[f"{k}_share"] = _share(consistency["departures" if k == "departure" else k], n)
+        delays: dict = {}
+        for items in per_board["delays"].values():
+            for d in items:
+                old = delays.get(d["kind"], {"kind": d["kind"], "reviews": 0, "proceedings": 0, "ongoing": 0})
+                delays[d["kind"]] = {"kind": d["kind"], **{k: old[k] + d[k] for k in ("reviews", "proceedings", "ongoing")}}
+        order = ["decisions", "criteria_met", "departures", "departure_share", "mapf", "mapf_share", "no_review",
+                 "no_review_share"]
+        return {"counts": {None: counts} if counts else {},
+                "notes": {None: [{"year": y, "type": t, "count": c} for (y, t), c in sorted(notes.items())]}
+                if notes else {},
+                "to_approval": self.durations(False, Review.report_approved_on),
+                "to_publication": self.durations(False, Review.report_published_on),
+                "completion": completion,
+                "consistency": {None: {k: consistency[k] for k in order}} if consistency else {},
+                "delays": {None: [delays[k] for k in sorted(delays)]} if delays else {}}
+
+    def collect(self, by_board: bool, raw: dict | None = None) -> dict:
+        raw = raw if raw is not None else self.gather(by_board)
+        counts, notes, completion, consistency, delays = (raw[k] for k in ("counts", "notes", "completion",
+                                                                             "consistency", "delays"))
+        to_approval, to_publication = raw["to_approval"], raw["to_publication"]
 
         def figures(board: str | None) -> dict:
             prefix = (board,) if by_board else ()
@@ -196,10 +240,15 @@ def _scope(session: Session, principal: Principal, board: str | None) -> tuple[b
 def monitoring(session: Session, principal: Principal, board: str | None) -> dict:
     on = today()
     national, where, listed = _scope(session, principal, board)
-    per_board = _Figures(session, where, on).collect(by_board=True)
+    figures = _Figures(session, where, on)
+    raw = figures.gather(by_board=True)
+    per_board = figures.collect(by_board=True, raw=raw)
     codes = listed | (set(per_board["boards"]) if principal.welsh_government else set())
-    return {"as_of": on,
-            "national": _Figures(session, [], on).collect(by_board=False)["figures"](None) if national else None,
+    whole = None
+    if national:  # every board's figures at hand (no `board`): Wales is their sum, bar the medians
+        everything = _Figures(session, [], on)
+        whole = everything.collect(by_board=False, raw=everything.national_from(raw) if not where else None)
+    return {"as_of": on, "national": whole["figures"](None) if whole else None,
             "boards": [{"board_code": c, **per_board["figures"](c)} for c in sorted(codes)]}
 
 
