@@ -113,6 +113,7 @@ def _quickstart_keys(settings: Settings) -> None:
     typer.echo("First run: keys created (shown once; `cpr admin key create` makes more):")
     typer.echo(f"  Welsh Government: {wg}")
     typer.echo(f"  Gwent board:      {board}")
+    typer.echo(f"Sign in to the pages with either key (quick start): {settings.base_url('notification_api')}/signin")
 
 
 def _up_single_process(settings: Settings) -> None:

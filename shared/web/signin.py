@@ -135,6 +135,20 @@ def signed_in_response(request: Request, session: Session, principal: Principal,
     return response
 
 
+def account_context(request: Request, session: Session) -> dict:
+    """What signin/account.html (who is signed in, sign out) needs besides the session:
+    the board's name in the page's language. Add it to the context of pages that include it."""
+    from shared.auth import Board
+
+    row = getattr(request.state, "web_session", None)
+    label = None
+    if row is not None and row.board_code:
+        board = session.get(Board, row.board_code)
+        lang = PAGES.language(request)
+        label = (board.name_cy if lang == "cy" else board.name_en) if board else row.board_code
+    return {"board_label": label}
+
+
 # -- pages ---------------------------------------------------------------------------------
 
 # Refusals, by our reason code: heading and message, en / cy. Never the provider's own words.
@@ -171,12 +185,20 @@ REFUSALS = {
 }
 
 
+def _switch(lang: str, path: str, params: dict) -> dict:
+    """The language links of a page that may be the answer to a POST: to its GET address."""
+    from shared.web import i18n
+
+    alternates = {code: f"{path}?{urlencode({**params, 'lang': code})}" for code in i18n.LANGUAGES}
+    return {"alternates": alternates, "switch_url": alternates[i18n.other_language(lang)]}
+
+
 def refusal(request: Request, reason: str, status: int = 403) -> Response:
     hen, hcy, men, mcy = REFUSALS[reason]
     lang = PAGES.language(request)
     response = PAGES.render(request, "signin/refused.html", {
         "heading": hcy if lang == "cy" else hen, "message": mcy if lang == "cy" else men,
-        "reason": reason}, status=status)
+        "reason": reason, **_switch(lang, "/signin/refused", {"reason": reason})}, status=status)
     response.delete_cookie(FLOW_COOKIE, path="/signin")
     return response
 
@@ -185,16 +207,11 @@ def _signin_page(request: Request, session: Session, *, next_path: str, error: s
                  status: int = 200) -> Response:
     settings = _settings(request)
     row = current_session(request, session)
-    board_name = None
-    if row is not None and row.board_code:
-        from shared.auth import Board
-
-        board = session.get(Board, row.board_code)
-        if board is not None:
-            board_name = {"en": board.name_en, "cy": board.name_cy}
+    nxt = safe_next(next_path)
     return PAGES.render(request, "signin/signin.html", {
-        "next": safe_next(next_path), "key_enabled": key_signin_enabled(settings),
-        "oidc_enabled": bool(settings.oidc_issuer), "signed_in": row, "board_name": board_name,
+        **_switch(PAGES.language(request), "/signin", {"next": nxt} if nxt != DEFAULT_NEXT else {}),
+        "next": nxt, "key_enabled": key_signin_enabled(settings),
+        "oidc_enabled": bool(settings.oidc_issuer), "signed_in": row, **account_context(request, session),
         "start_url": "/signin/start?next=" + quote(safe_next(next_path), safe="/"),
         "error": error, "signed_out": request.query_params.get("signed_out") == "1"}, status=status)
 
@@ -235,7 +252,7 @@ def signin_start(request: Request, next: str | None = None):
     if not settings.oidc_issuer:
         return refusal(request, "not-available", status=404)
     try:
-        url, flow_cookie = oidc.begin(settings, safe_next(next), now=now(request))
+        url, flow_cookie = oidc.begin(settings, safe_next(next), now=now(request), lang=PAGES.language(request))
     except oidc.OidcError:
         return refusal(request, "sign-in-failed", status=502)
     response = RedirectResponse(url, status_code=303)
@@ -259,9 +276,23 @@ def signin_callback(request: Request, session: SessionDep):
         websessions.record(session, "refused", "oidc", issuer=settings.oidc_issuer, subject=exc.subject,
                            reason=exc.reason)
         session.commit()
-        return refusal(request, exc.page, status=exc.status)
+        # To a stable address (its language switch works; a reload does not replay the code).
+        response = RedirectResponse("/signin/refused?" + urlencode({"reason": exc.page}), status_code=303)
+        response.delete_cookie(FLOW_COOKIE, path="/signin")
+        response.headers["cache-control"] = "no-store"
+        return response
     return signed_in_response(request, session, person.principal, method="oidc", next_path=person.next_path,
                               issuer=settings.oidc_issuer, subject=person.subject, display_name=person.name)
+
+
+REFUSAL_STATUS = {"no-organisation": 403, "ambiguous-organisation": 403, "sign-in-failed": 400,
+                  "form-expired": 403, "not-available": 404}
+
+
+@router.get("/signin/refused")
+def signin_refused(request: Request, reason: str | None = None):
+    page = reason if reason in REFUSAL_STATUS else "sign-in-failed"
+    return refusal(request, page, status=REFUSAL_STATUS[page])
 
 
 @router.post("/signout")

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Column, Integer
 from sqlmodel import Field, Session, SQLModel, select
 
-from shared.auth import Principal
+from shared.auth import ApiKey, Principal
 from shared.db import UTCDateTime, utcnow
 
 # last_seen_at is written at most this often (a page view is a read, not a write each time).
@@ -105,16 +105,23 @@ def find(session: Session, token: str | None, *, now: datetime, idle: timedelta)
     row = session.exec(select(WebSession).where(WebSession.token_hash == token_hash(token))).first()
     if row is None or row.ended_at is not None:
         return None
-    if now >= row.expires_at or now - row.last_seen_at >= idle:
+    reason = "absolute" if now >= row.expires_at else "idle" if now - row.last_seen_at >= idle else None
+    if reason is None and row.method == "key" and not _key_live(session, row.key_id):
+        reason = "key_revoked"  # a key sign-in lasts no longer than the key
+    if reason:
         row.ended_at = now
-        record(session, "expired", row.method, principal=row.principal(), web_session=row,
-               reason="absolute" if now >= row.expires_at else "idle")
+        record(session, "expired", row.method, principal=row.principal(), web_session=row, reason=reason)
         session.commit()
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
         session.commit()
     return row
+
+
+def _key_live(session: Session, key_id: str | None) -> bool:
+    key = session.get(ApiKey, key_id) if key_id else None
+    return key is not None and key.revoked_at is None
 
 
 def end(session: Session, row: WebSession, *, now: datetime) -> None:
