@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from shared.auth import Board, Principal
 from shared.http.deps import SessionDep
 from shared.http.problems import Problem
-from shared.web import tables
+from shared.web import signin, tables
 from shared.web.pages import Pages
 from shared.web.signin import PagePrincipalDep
 from services.notification_api.dashboard import figures
@@ -57,15 +57,17 @@ def known_board(session: Session, board: str | None) -> None:
         raise Problem(404, "No such board.")
 
 
-def _render(request: Request, template: str, ctx: dict, principal: Principal, status: int = 200) -> Response:
-    """Every dashboard page: private (no-store, noindex), with who is signed in."""
-    return PAGES.render(request, template, {"principal": principal, **ctx}, status=status, private=True)
+def _render(request: Request, session: Session, template: str, ctx: dict, principal: Principal,
+            status: int = 200) -> Response:
+    """Every dashboard page: private (no-store, noindex), with who is signed in and sign-out."""
+    return PAGES.render(request, template, {"principal": principal, **signin.account_context(request, session), **ctx},
+                        status=status, private=True)
 
 
-def _error(request: Request, principal: Principal, problem: Problem) -> Response:
+def _error(request: Request, session: Session, principal: Principal, problem: Problem) -> Response:
     hen, hcy, men, mcy = ERRORS.get(problem.status, ERRORS[422])
     lang = PAGES.language(request)
-    return _render(request, "dashboard/error.html", {"heading": hcy if lang == "cy" else hen,
+    return _render(request, session, "dashboard/error.html", {"heading": hcy if lang == "cy" else hen,
                                                       "message": mcy if lang == "cy" else men},
                    principal, status=problem.status)
 
@@ -85,12 +87,12 @@ def dashboard(request: Request, session: SessionDep, principal: PagePrincipalDep
         known_board(session, board)
         sections = dashboard_sections(session, principal, board, lang)
     except Problem as problem:
-        return _error(request, principal, problem)
+        return _error(request, session, principal, problem)
     n = names(session, lang)
     national = principal.welsh_government and not board
     scope = n.board(figures.WALES) if national else n.board(board or principal.board_code)
     board_list = sorted(n.boards.items(), key=lambda kv: kv[1]) if principal.welsh_government else []
-    return _render(request, "dashboard/home.html", {
+    return _render(request, session, "dashboard/home.html", {
         "sections": sections, "national": national, "scope": scope, "board": board, "board_list": board_list,
         "query": request.url.query, "as_of": reviews.today()}, principal)
 
@@ -145,11 +147,11 @@ def reviews_page(request: Request, session: SessionDep, principal: PagePrincipal
         table, next_cursor = review_list(session, principal, which, board, cursor, n)
     except Problem as problem:
         session.rollback()
-        return _error(request, principal, problem)
+        return _error(request, session, principal, problem)
     session.commit()  # the list's audit rows
     lists = [(k, table.caption if k == which else ({"overdue": n.t("Overdue", "Hwyr")}.get(k) or status_name(k, lang)))
              for k in LISTS]
-    return _render(request, "dashboard/reviews.html", {
+    return _render(request, session, "dashboard/reviews.html", {
         "table": table, "next_cursor": next_cursor, "show": which, "lists": lists, "board": board,
         "scope": n.board(principal.board_code) if not principal.welsh_government
         else n.board(board or figures.WALES),
@@ -180,14 +182,14 @@ def review_page(review_id: str, request: Request, session: SessionDep, principal
     try:
         review = reviews.read_review(session, principal, review_id)
     except Problem as problem:
-        return _error(request, principal, problem)
+        return _error(request, session, principal, problem)
     detail = reviews.detail(session, review)
     session.commit()  # the read's audit row
     n = names(session, lang)
     milestones = [(m["date"], (MILESTONE_NAMES.get(m["milestone"], (m["milestone"],) * 2)[1 if lang == "cy" else 0]),
                    m["note"]) for m in detail["milestones"]]
     plan = f"{request.app.state.runtime.settings.base_url('scheduler')}/v1/reviews/{review.id}/plan"
-    return _render(request, "dashboard/review.html", {
+    return _render(request, session, "dashboard/review.html", {
         "review": detail, "board_name": n.board(review.board_code), "status": status_name(review.status, lang),
         "decision": n.type(review.outcome) if review.outcome else None, "milestones": milestones,
         "proceedings": [(n.delay(p["kind"]), p["started_on"], p["ended_on"]) for p in detail["proceedings"]],
@@ -224,7 +226,7 @@ def download(filename: str, request: Request, session: SessionDep, principal: Pa
             raise Problem(404, "No such download.")
     except Problem as problem:
         session.rollback()
-        return _error(request, principal, problem)
+        return _error(request, session, principal, problem)
     write, media_type = FORMATS[ext]
     scope = board or ("wales" if principal.welsh_government else principal.board_code)
     stem = f"cpr-{table.name}-{scope}-{reviews.today().isoformat()}"  # scope: a known board code
