@@ -164,8 +164,10 @@ def box_plot(boxes: list[Box], title: str, desc: str, *, target: float | None = 
         out.append(f'<line x1="{x(target):.1f}" y1="{top - 4}" x2="{x(target):.1f}" y2="{height - 10}" '
                    f'stroke="{PALETTE[1]}" stroke-width="2.5" stroke-dasharray="6 4"><title>{escape(target_label)}'
                    f'</title></line>')
-        out.append(f'<text x="{x(target) + 4:.1f}" y="{height - 12}" font-size="11" fill="{INK}">'
-                   f'{escape(target_label)}</text>')
+        # The label to the right of the line, or to its left when it would run off the chart.
+        right = x(target) + 4 + 6.5 * len(target_label) <= width
+        out.append(f'<text x="{x(target) + (4 if right else -4):.1f}" y="{height - 12}" font-size="11" '
+                   f'text-anchor="{"start" if right else "end"}" fill="{INK}">{escape(target_label)}</text>')
     out.append("</svg>")
     return "\n".join(out)
 

@@ -215,3 +215,45 @@ def test_durations_api_medians_are_the_monitoring_medians(api, seeded):
         assert (s["q1_days"], s["q3_days"]) == (round(q[0], 2), round(q[2], 2))
         assert s["target_days"] == (91 if s["type"] == "mapf" else 183)
     assert api.c.get("/v1/monitoring/durations?board=gwent", headers=api.h("north-wales")).status_code == 403
+
+
+def test_a_timeline_shows_the_milestones_and_proceedings_the_api_recorded(api, gwent):
+    review = api.started("GW-TL", days=200)
+    api.milestone(review["id"], "panel_convened", 190)
+    api.milestone(review["id"], "reviewers_appointed", 180, note="Two reviewers from outside the board.")
+    r = api.c.post(f"/v1/reviews/{review['id']}/proceedings", headers=api.h("gwent"),
+                   json={"kind": "coroner_inquest", "started_on": (TODAY.replace(day=1)).isoformat()})
+    assert r.status_code == 201, r.text
+    page = gwent.get(f"/dashboard/reviews/{review['id']}?lang=en")
+    main = _main(page.text)
+    assert main.index("Review panel convened") < main.index("Reviewers appointed")
+    assert "Two reviewers from outside the board." in main and "Coroner&#39;s inquest" in main
+    assert f"/v1/reviews/{review['id']}/plan" in main  # the plan lives with the scheduler
+    welsh = _main(gwent.get(f"/dashboard/reviews/{review['id']}?lang=cy").text)
+    assert "Panel adolygu wedi'i gynnull" in welsh.replace("&#39;", "'")
+
+
+def test_durations_on_sqlite_are_the_same_quartiles(tmp_path, engine):
+    """The quick start's SQLite orders the day counts in Python: same figures as PostgreSQL's
+    percentile_cont on the same reviews."""
+    from sqlmodel import Session
+
+    from shared.auth import Principal
+    from shared.db import make_engine
+    from shared.migrations import upgrade
+    from services.notification_api.monitoring.service import durations
+    from services.notification_api.service import SPEC
+
+    dataset = make_dataset(n=210, seed=7)
+    url = f"sqlite:///{tmp_path / 'n.db'}"
+    upgrade(SPEC.name, SPEC.migrations, url)
+    lite = make_engine(url)
+    wg = Principal(key_id="k", board_code=None, welsh_government=True)
+    try:
+        seed(lite, dataset)
+        seed(engine, dataset)
+        with Session(lite) as a, Session(engine) as b:
+            on_sqlite, on_pg = durations(a, wg, None), durations(b, wg, None)
+        assert on_sqlite == on_pg and on_pg["national"]["decision_to_publication"]
+    finally:
+        lite.dispose()
