@@ -1,5 +1,6 @@
 """Monitoring figures computed in the database (GROUP BY; percentile_cont on PostgreSQL, a
-window-function median on the quick start's SQLite), never by loading every row."""
+window-function median on the quick start's SQLite), never by loading every row; only the
+quick start's SQLite orders day counts in Python for the distributions' quartiles."""
 from __future__ import annotations
 
 import json
@@ -76,19 +77,13 @@ class _Figures:
         return out
 
     def durations(self, by_board: bool, end_column) -> dict:
-        """(board?, type) -> count, mean and median days from the decision to end_column."""
+        """(board?, type) -> count, mean and median days from the decision to end_column, on
+        SQLite (PostgreSQL: `both_durations`, from the distributions' query)."""
         keys = ([Review.board_code] if by_board else []) + [Review.review_type]
         days = _days(self.session, end_column, Review.decided_on)
         where = [*self.where, Review.review_type.is_not(None), end_column.is_not(None),
                  Review.decided_on.is_not(None)]
         out = {}
-        if is_postgres(self.session):
-            q = (select(*keys, func.count(), func.avg(days), func.percentile_cont(0.5).within_group(days))
-                 .where(*where).group_by(*keys))
-            for row in self.session.execute(q).all():
-                *k, n, mean, median = row
-                out[tuple(k)] = (int(n), float(mean), float(median))
-            return out
         q = select(*keys, func.count(), func.avg(days)).where(*where).group_by(*keys)
         for row in self.session.execute(q).all():
             *k, n, mean = row
@@ -141,10 +136,19 @@ class _Figures:
                                              "ongoing": int(ongoing)})
         return out
 
+    def both_durations(self, by_board: bool) -> tuple[dict, dict]:
+        """Decision to report approval, and to publication: on PostgreSQL one query (the
+        distributions' own, so these medians are theirs), else one per end date."""
+        if is_postgres(self.session):
+            spreads = _spreads_all(self.session, self.where, by_board)
+            return tuple({k: (v[0], v[6], v[3]) for k, v in spreads[m].items()} for m in MEASURES)
+        return (self.durations(by_board, Review.report_approved_on),
+                self.durations(by_board, Review.report_published_on))
+
     def gather(self, by_board: bool) -> dict:
+        to_approval, to_publication = self.both_durations(by_board)
         return {"counts": self.counts(by_board), "notes": self.notifications(by_board),
-                "to_approval": self.durations(by_board, Review.report_approved_on),
-                "to_publication": self.durations(by_board, Review.report_published_on),
+                "to_approval": to_approval, "to_publication": to_publication,
                 "completion": self.completion(by_board), "consistency": self.consistency(by_board),
                 "delays": self.delays(by_board)}
 
@@ -179,11 +183,11 @@ class _Figures:
                 delays[d["kind"]] = {"kind": d["kind"], **{k: old[k] + d[k] for k in ("reviews", "proceedings", "ongoing")}}
         order = ["decisions", "criteria_met", "departures", "departure_share", "mapf", "mapf_share", "no_review",
                  "no_review_share"]
+        to_approval, to_publication = self.both_durations(False)
         return {"counts": {None: counts} if counts else {},
                 "notes": {None: [{"year": y, "type": t, "count": c} for (y, t), c in sorted(notes.items())]}
                 if notes else {},
-                "to_approval": self.durations(False, Review.report_approved_on),
-                "to_publication": self.durations(False, Review.report_published_on),
+                "to_approval": to_approval, "to_publication": to_publication,
                 "completion": completion,
                 "consistency": {None: {k: consistency[k] for k in order}} if consistency else {},
                 "delays": {None: [delays[k] for k in sorted(delays)]} if delays else {}}
@@ -290,6 +294,32 @@ def _spreads(session: Session, where, end_column, by_board: bool) -> dict:
     return out
 
 
+def _spreads_all(session: Session, where, by_board: bool) -> dict:
+    """measure -> _spreads(measure): on PostgreSQL in one query, each measure's aggregates
+    FILTERed to the reviews that have its end date."""
+    if not is_postgres(session):
+        return {m: _spreads(session, where, col, by_board) for m, col in MEASURES.items()}
+    keys = ([Review.board_code] if by_board else []) + [Review.review_type]
+    cols = []
+    for end in MEASURES.values():
+        days, has = _days(session, end, Review.decided_on), end.is_not(None)
+        cols += [func.count().filter(has), func.min(days).filter(has),
+                 *[func.percentile_cont(p).within_group(days).filter(has) for p in QUANTILES],
+                 func.max(days).filter(has), func.avg(days).filter(has)]
+    q = (select(*keys, *cols)
+         .where(*where, Review.review_type.is_not(None), Review.decided_on.is_not(None),
+                or_(*[end.is_not(None) for end in MEASURES.values()]))
+         .group_by(*keys))
+    out: dict = {m: {} for m in MEASURES}
+    for row in session.execute(q).all():
+        k, values = tuple(row[:len(keys)]), row[len(keys):]
+        for i, m in enumerate(MEASURES):
+            n, lo, q1, med, q3, hi, mean = values[7 * i:7 * i + 7]
+            if n:
+                out[m][k] = (int(n), float(lo), float(q1), float(med), float(q3), float(hi), float(mean))
+    return out
+
+
 def _spread_public(review_type: str, values, target_days: int | None) -> dict:
     n, lo, q1, med, q3, hi, mean = values
     return {"type": review_type, "count": n, "min_days": lo, "q1_days": round(q1, 2),
@@ -318,9 +348,9 @@ def durations(session: Session, principal: Principal, board: str | None) -> dict
                           for k, v in sorted(spreads[measure].items()) if k[:-1] == prefix]
                 for measure in MEASURES}
 
-    per_board = {m: _spreads(session, where, col, True) for m, col in MEASURES.items()}
+    per_board = _spreads_all(session, where, True)
     codes = listed | ({k[0] for s in per_board.values() for k in s} if principal.welsh_government else set())
-    whole = {m: _spreads(session, [], col, False) for m, col in MEASURES.items()} if national else None
+    whole = _spreads_all(session, [], False) if national else None
     return {"as_of": today(), "national": figures(whole, ()) if national else None,
             "boards": [{"board_code": c, **figures(per_board, (c,))} for c in sorted(codes)]}
 
