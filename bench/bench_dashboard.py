@@ -15,7 +15,7 @@ times, in the same run and the same in-process HTTP client:
 
 Runs the cases round robin and prints median and p95 per page and its ratio to its baseline's
 median; the aim is every page
-under 200 ms. Not a test: nothing is asserted. Drops the databases at the end.
+under 200 ms. Also counts the SQL statements each request runs. Not a test: nothing is asserted. Drops the databases at the end.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -55,12 +56,15 @@ def render_only(session_factory, principal, runs: int) -> tuple[list[float], lis
         dur = monitoring.durations(session, principal, None)
         names = views.names(session, "en")
     build, render = [], []
+    # What the account partial reads from the request: the signed-in session.
+    request = SimpleNamespace(state=SimpleNamespace(web_session=SimpleNamespace(welsh_government=True,
+                                                                                display_name=None)))
     template = views.PAGES.env.get_template("dashboard/home.html")
     for _ in range(runs):
         t0 = time.perf_counter()
         sections = figures.sections(mon, dur, names)
         t1 = time.perf_counter()
-        template.render({"lang": "en", "other_lang": "cy", "switch_url": "/dashboard?lang=cy",
+        template.render({"request": request, "board_label": None, "lang": "en", "other_lang": "cy", "switch_url": "/dashboard?lang=cy",
                          "alternates": {}, "csrf_field": "csrf_token", "csrf_token": "x", "principal": principal,
                          "sections": sections, "national": True, "scope": "All Wales", "board": None,
                          "board_list": sorted(names.boards.items()), "query": "", "as_of": mon["as_of"]})
@@ -122,6 +126,21 @@ def main() -> None:
         ]
         for _label, client, path, headers, _ in cases:  # warm up: templates compiled, plans cached
             timed(client, path, 3, headers)
+        # SQL statements per request: a figure the machine's load does not move.
+        from sqlalchemy import event
+
+        statements = [0]
+
+        def count(*_args):
+            statements[0] += 1
+
+        event.listen(runtime.engine, "before_cursor_execute", count)
+        queries = {}
+        for label, client, path, headers, _ in cases:
+            statements[0] = 0
+            timed(client, path, 1, headers)
+            queries[label] = statements[0]
+        event.remove(runtime.engine, "before_cursor_execute", count)
         # Round robin: every case once per round, so a busy moment on a shared machine falls on
         # pages and baselines alike and the ratios stay fair.
         results = {label: [] for label, *_ in cases}
@@ -129,11 +148,11 @@ def main() -> None:
             for label, client, path, headers, _base in cases:
                 results[label] += timed(client, path, 1, headers)
         print(f"\n{args.runs} runs each, in-process HTTP client, milliseconds")
-        print(f"{'':42} {'median':>8} {'p95':>8} {'/ baseline':>11}")
+        print(f"{'':42} {'median':>8} {'p95':>8} {'/ baseline':>11} {'SQL':>5}")
         for label, _c, _p, _h, base in cases:
             ms = results[label]
             ratio = f"{statistics.median(ms) / statistics.median(results[base]):.2f}" if base else "baseline"
-            print(f"{label:42} {statistics.median(ms):8.1f} {percentile(ms, 95):8.1f} {ratio:>11}")
+            print(f"{label:42} {statistics.median(ms):8.1f} {percentile(ms, 95):8.1f} {ratio:>11} {queries[label]:5}")
         from sqlmodel import Session
 
         from shared.auth import Principal
