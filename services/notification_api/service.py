@@ -10,7 +10,7 @@ from services.notification_api.monitoring.views import router as monitoring_rout
 from services.notification_api.reviews.handlers import on_meeting_held, on_publication_published
 from services.notification_api.reviews.views import router as reviews_router
 from services.notification_api.reviews.views import types_router
-from shared.web import websessions  # noqa: F401  (the sign-in tables' models)
+from shared.web import websessions
 from shared.web.signin import router as signin_router
 
 SPEC = ServiceSpec(
@@ -27,7 +27,8 @@ SPEC = ServiceSpec(
         "meeting.held.v1": on_meeting_held,
         "publication.published.v1": on_publication_published,
     },
-    jobs=[PeriodicJob("overdue", "overdue_check_seconds", overdue.run)],
+    jobs=[PeriodicJob("overdue", "overdue_check_seconds", overdue.run),
+          PeriodicJob("purge_web_sessions", 3600.0, websessions.purge_job)],
     tables=("review_types", "reviews", "review_milestones", "review_proceedings", "review_audit",
             "approved_reviewers", "review_appointments", "web_sessions", "signin_audit"),
     reference_tables=("review_types",),

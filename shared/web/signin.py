@@ -229,6 +229,11 @@ def signin_with_key(request: Request, session: SessionDep, key: Annotated[str, F
     settings = _settings(request)
     if not key_signin_enabled(settings):
         return refusal(request, "not-available", status=404)
+    # Keys cannot be guessed (256 bits), but each attempt is a row of the record: bound them.
+    wait = request.app.state.rate_limiter.take(f"signin:{request.client.host if request.client else '-'}")
+    if wait:
+        raise Problem(429, "Too many sign-in attempts; retry after the given seconds.",
+                      headers={"Retry-After": retry_after_header(wait)})
     if not PAGES.csrf_valid(request, csrf_token):
         websessions.record(session, "refused", "key", reason="csrf")
         session.commit()

@@ -127,3 +127,25 @@ def _key_live(session: Session, key_id: str | None) -> bool:
 def end(session: Session, row: WebSession, *, now: datetime) -> None:
     row.ended_at = now
     record(session, "signed_out", row.method, principal=row.principal(), web_session=row)
+
+
+# Ended or expired sessions are deleted this long after (the sign-in record stays).
+KEEP_ENDED = timedelta(days=7)
+
+
+def purge(session: Session, *, now: datetime, keep: timedelta = KEEP_ENDED) -> int:
+    """Delete sessions that ended, or passed their absolute end, more than `keep` ago."""
+    from sqlalchemy import delete, or_
+
+    cutoff = now - keep
+    result = session.exec(delete(WebSession).where(or_(WebSession.ended_at < cutoff,
+                                                       WebSession.expires_at < cutoff)))
+    return result.rowcount or 0
+
+
+def purge_job(runtime) -> None:
+    """The notification API worker's hourly `purge_web_sessions` job."""
+    from shared.db import session_scope
+
+    with session_scope(runtime.engine) as session:
+        purge(session, now=utcnow())
