@@ -257,3 +257,37 @@ def test_durations_on_sqlite_are_the_same_quartiles(tmp_path, engine):
         assert on_sqlite == on_pg and on_pg["national"]["decision_to_publication"]
     finally:
         lite.dispose()
+
+
+def test_the_dashboards_on_the_quick_starts_sqlite(tmp_path):
+    """The quick start runs on SQLite with no broker: the pages and the ODS downloads work there
+    too (the window-function medians and the quartiles ordered in Python)."""
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session
+
+    from shared.auth import new_api_key
+    from shared.http.app import create_app
+    from shared.migrations import upgrade
+    from shared.service import make_runtime
+    from shared.settings import Settings
+    from services.notification_api.service import SPEC
+    from tests.support import SECRET
+
+    settings = Settings(data_dir=tmp_path, secret_key=SECRET,
+                        notification_api_database_url=f"sqlite:///{tmp_path / 'n.db'}")
+    upgrade(SPEC.name, SPEC.migrations, settings.database_url(SPEC.name))
+    runtime = make_runtime(SPEC, settings)
+    try:
+        seed(runtime.engine, make_dataset(n=120, seed=3))
+        row, key = new_api_key(SECRET, board_code=None, welsh_government=True)
+        with Session(runtime.engine) as s:
+            s.add(row)
+            s.commit()
+        with TestClient(create_app(runtime)) as client:
+            sign_in_client(client, key)
+            page = client.get("/dashboard?lang=en")
+            assert page.status_code == 200 and page.text.count("<svg") >= 6
+            frame = _ods(client, "decision_to_publication", "?lang=en")
+            assert list(frame["Board"])[0] == "All Wales" and frame["Median"].notna().all()
+    finally:
+        runtime.engine.dispose()
