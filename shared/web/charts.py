@@ -123,10 +123,15 @@ class Box:
     high: float
 
 
+BOX_TERMS = {"en": ("min", "Q1", "median", "Q3", "max"), "cy": ("isaf", "C1", "canolrif", "C3", "uchaf")}
+
+
 def box_plot(boxes: list[Box], title: str, desc: str, *, target: float | None = None, target_label: str = "",
-             ids: str = "chart", width: int = 720, label_width: int = 260, unit: str = "") -> str:
+             ids: str = "chart", width: int = 720, label_width: int = 260, unit: str = "", lang: str = "en") -> str:
     """Horizontal box plots on one scale: whiskers from minimum to maximum, the box from the
-    lower to the upper quartile, a thick line at the median, and a dashed line at `target`."""
+    lower to the upper quartile, a thick line at the median, and a dashed line at `target`.
+    Each box's <title> names its five numbers in `lang`."""
+    lo_t, q1_t, med_t, q3_t, hi_t = BOX_TERMS.get(lang, BOX_TERMS["en"])
     box_h, gap, top = 20, 14, 28
     plot_w = width - label_width - 30
     height = top + len(boxes) * (box_h + gap) + 10
@@ -148,8 +153,8 @@ def box_plot(boxes: list[Box], title: str, desc: str, *, target: float | None = 
         y = top + i * (box_h + gap)
         mid = y + box_h / 2
         out.append(_label(label_width - 8, mid + 4, b.label))
-        what = (f"{b.label}: n={b.count}, min {_fmt(b.low)}, Q1 {_fmt(b.q1)}, median {_fmt(b.median)}, "
-                f"Q3 {_fmt(b.q3)}, max {_fmt(b.high)}")
+        what = (f"{b.label}: n={b.count}, {lo_t} {_fmt(b.low)}, {q1_t} {_fmt(b.q1)}, {med_t} {_fmt(b.median)}, "
+                f"{q3_t} {_fmt(b.q3)}, {hi_t} {_fmt(b.high)}")
         out.append(f'<g><title>{escape(what)}</title>')
         out.append(f'<line x1="{x(b.low):.1f}" y1="{mid}" x2="{x(b.high):.1f}" y2="{mid}" stroke="{INK}" stroke-width="1.5"/>')
         for v in (b.low, b.high):

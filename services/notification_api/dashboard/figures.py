@@ -97,7 +97,7 @@ MEASURE_TEXT = {
     "decision_to_report_approval": (("Decision to report approval", "O'r penderfyniad i gymeradwyo'r adroddiad"),
                                     ("Days from the board's decision to the approval of the review's report.",
                                      "Diwrnodau o benderfyniad y bwrdd i gymeradwyo adroddiad yr adolygiad.")),
-    "decision_to_publication": (("Decision to publication", "O'r penderfyniad i'r cyhoeddi"),
+    "decision_to_publication": (("Decision to publication", "O'r penderfyniad i'r cyhoeddiad"),
                                 ("Days from the board's decision to the publication of the report.",
                                  "Diwrnodau o benderfyniad y bwrdd i gyhoeddi'r adroddiad.")),
 }
@@ -124,7 +124,7 @@ def distribution(durations: dict, measure: str, n: Names) -> Section:
         f"{ien} Each box runs from the lower to the upper quartile with a thick line at the median; the "
         "whiskers reach the shortest and longest; the dashed line is the target.",
         f"{icy} Mae pob blwch yn rhedeg o'r chwartel isaf i'r chwartel uchaf gyda llinell drwchus ar y "
-        "canolrif; mae'r wisgers yn cyrraedd yr byrraf a'r hiraf; y llinell doredig yw'r targed."), table)
+        "canolrif; mae'r wisgers yn cyrraedd y byrraf a'r hiraf; y llinell doredig yw'r targed."), table)
     for review_type, items in sorted(by_type.items()):
         boxes = [charts.Box(n.board(k), s["count"], s["min_days"], s["q1_days"], s["median_days"], s["q3_days"],
                             s["max_days"]) for k, s in items]
@@ -134,7 +134,7 @@ def distribution(durations: dict, measure: str, n: Names) -> Section:
                              f"{b.label}: canolrif {b.median:g} diwrnod o {b.count} adolygiad") for b in boxes)
         label = n.t(f"Target {target} days", f"Targed {target} diwrnod") if target is not None else ""
         section.charts.append((title, charts.box_plot(boxes, title, desc, target=target, target_label=label,
-                                                      ids=f"{measure}-{review_type}", **WIDE)))
+                                                      ids=f"{measure}-{review_type}", lang=n.lang, **WIDE)))
     return section
 
 
