@@ -174,25 +174,50 @@ MILESTONE_NAMES = {
 }
 
 
+def milestone_name(code: str, lang: str) -> str:
+    return MILESTONE_NAMES.get(code, (code, code))[1 if lang == "cy" else 0]
+
+
+def review_tables(detail: dict, n: figures.Names) -> dict[str, tables.Table]:
+    """A review's milestones and proceedings as tables (on its page, and as downloads)."""
+    return {
+        "milestones": tables.Table("milestones", n.t("Milestones", "Cerrig milltir"),
+                                   [n.t("Milestone", "Carreg filltir"), n.t("Date", "Dyddiad"), n.t("Note", "Nodyn")],
+                                   [[milestone_name(m["milestone"], n.lang), m["date"].isoformat(), m["note"]]
+                                    for m in detail["milestones"]]),
+        "proceedings": tables.Table("proceedings", n.t("Proceedings running alongside the review",
+                                                       "Achosion yn rhedeg ochr yn ochr â'r adolygiad"),
+                                    [n.t("Kind", "Math"), n.t("Started", "Dechreuwyd"), n.t("Concluded", "Daeth i ben")],
+                                    [[n.delay(p["kind"]), p["started_on"].isoformat(),
+                                      p["ended_on"].isoformat() if p["ended_on"] else None]
+                                     for p in detail["proceedings"]])}
+
+
+def _read(session: Session, principal: Principal, review_id: str):
+    """read_review (GET /v1/reviews/{id}'s function: 404 for another board's review, the read
+    audited) and the API's own detail of it; committed (the audit row)."""
+    review = reviews.read_review(session, principal, review_id)
+    detail = reviews.detail(session, review)
+    session.commit()
+    return review, detail
+
+
 @router.get("/dashboard/reviews/{review_id}")
 def review_page(review_id: str, request: Request, session: SessionDep, principal: PagePrincipalDep):
-    """A review's timeline: read_review (GET /v1/reviews/{id}'s function: 404 for another
-    board's review, and the read is audited) and the API's own detail of it."""
+    """A review's timeline: its decision, target, milestones and proceedings."""
     lang = PAGES.language(request)
     try:
-        review = reviews.read_review(session, principal, review_id)
+        review, detail = _read(session, principal, review_id)
     except Problem as problem:
         return _error(request, session, principal, problem)
-    detail = reviews.detail(session, review)
-    session.commit()  # the read's audit row
     n = names(session, lang)
-    milestones = [(m["date"], (MILESTONE_NAMES.get(m["milestone"], (m["milestone"],) * 2)[1 if lang == "cy" else 0]),
-                   m["note"]) for m in detail["milestones"]]
+    milestones = [(m["date"], milestone_name(m["milestone"], lang), m["note"]) for m in detail["milestones"]]
     plan = f"{request.app.state.runtime.settings.base_url('scheduler')}/v1/reviews/{review.id}/plan"
     return _render(request, session, "dashboard/review.html", {
         "review": detail, "board_name": n.board(review.board_code), "status": status_name(review.status, lang),
         "decision": n.type(review.outcome) if review.outcome else None, "milestones": milestones,
         "proceedings": [(n.delay(p["kind"]), p["started_on"], p["ended_on"]) for p in detail["proceedings"]],
+        "tables": review_tables(detail, n), "query": request.url.query,
         "delay_reasons": [n.delay(k) for k in (detail["timescale"] or {}).get("delay_reasons", [])],
         "plan_url": plan}, principal)
 
@@ -233,3 +258,22 @@ def download(filename: str, request: Request, session: SessionDep, principal: Pa
     return Response(write(table), media_type=media_type, headers={
         "content-disposition": f'attachment; filename="{stem}.{ext}"', "cache-control": "no-store",
         "content-language": lang})
+
+
+@router.get("/dashboard/reviews/{review_id}/download/{filename}")
+def review_download(review_id: str, filename: str, request: Request, session: SessionDep,
+                    principal: PagePrincipalDep):
+    """A review's milestones or proceedings as CSV or ODS: a read of the review, audited."""
+    name, _, ext = filename.rpartition(".")
+    lang = PAGES.language(request)
+    try:
+        if ext not in FORMATS or name not in ("milestones", "proceedings"):
+            raise Problem(404, "No such download.")
+        review, detail = _read(session, principal, review_id)
+    except Problem as problem:
+        return _error(request, session, principal, problem)
+    write, media_type = FORMATS[ext]
+    table = review_tables(detail, names(session, lang))[name]
+    return Response(write(table), media_type=media_type, headers={
+        "content-disposition": f'attachment; filename="cpr-review-{review.id}-{name}.{ext}"',
+        "cache-control": "no-store", "content-language": lang})

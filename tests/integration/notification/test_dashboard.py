@@ -54,8 +54,8 @@ def _csv(client, name, query="") -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(r.content), encoding="utf-8-sig")
 
 
-def _ods(client, name, query="") -> pd.DataFrame:
-    r = client.get(f"/dashboard/download/{name}.ods{query}")
+def _ods(client, name, query="", base="/dashboard/download") -> pd.DataFrame:
+    r = client.get(f"{base}/{name}.ods{query}")
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/vnd.oasis.opendocument.spreadsheet"
     return pd.read_excel(io.BytesIO(r.content), engine="odf")
@@ -231,6 +231,20 @@ def test_a_timeline_shows_the_milestones_and_proceedings_the_api_recorded(api, g
     assert f"/v1/reviews/{review['id']}/plan" in main  # the plan lives with the scheduler
     welsh = _main(gwent.get(f"/dashboard/reviews/{review['id']}?lang=cy").text)
     assert "Panel adolygu wedi'i gynnull" in welsh.replace("&#39;", "'")
+    # Its tables download, each download a read of the review in its audit trail.
+    base = f"/dashboard/reviews/{review['id']}/download"
+    milestones = pd.read_csv(io.BytesIO(gwent.get(f"{base}/milestones.csv?lang=en").content), encoding="utf-8-sig")
+    assert list(milestones["Milestone"]) == ["Review panel convened", "Reviewers appointed"]
+    proceedings = _ods(gwent, "proceedings", "?lang=en", base=base)
+    assert list(proceedings["Kind"]) == ["Coroner's inquest"] and pd.isna(proceedings["Concluded"][0])
+    with api.engine.connect() as conn:
+        reads = conn.execute(text("SELECT count(*) FROM review_audit WHERE review_id = :r AND what = 'review'"),
+                             {"r": review["id"]}).scalar()
+    assert reads == 4  # two pages, two downloads
+    # Not another board's, and not an unknown table.
+    nw = api.started("NW-TL", board="north-wales", days=200)
+    assert gwent.get(f"/dashboard/reviews/{nw['id']}/download/milestones.csv").status_code == 404
+    assert gwent.get(f"{base}/audit.csv").status_code == 404
 
 
 def test_durations_on_sqlite_are_the_same_quartiles(tmp_path, engine):
