@@ -4,6 +4,7 @@ from pathlib import Path
 from shared.service import PeriodicJob, ServiceSpec
 from services.notification_api.approved.views import appointments as appointments_router
 from services.notification_api.approved.views import router as approved_router
+from services.notification_api.dashboard.views import router as dashboard_router
 from services.notification_api.jobs import overdue
 from services.notification_api.monitoring.views import router as monitoring_router
 from services.notification_api.reviews.handlers import on_meeting_held, on_publication_published
@@ -18,7 +19,9 @@ SPEC = ServiceSpec(
     description="Boards' case systems notify referrals, decisions, milestones and parallel proceedings of Child "
                 "Practice Reviews; Welsh Government reads every board's reviews and the monitoring figures. "
                 "Authenticate with `Authorization: Bearer <key>`. Every error is application/problem+json.",
-    routers=[reviews_router, appointments_router, types_router, approved_router, monitoring_router, signin_router],
+    routers=[reviews_router, appointments_router, types_router, approved_router, monitoring_router, signin_router,
+             dashboard_router],
+    static_packages=[("services.notification_api", "static")],
     migrations=Path(__file__).parent / "migrations",
     handlers={
         "meeting.held.v1": on_meeting_held,

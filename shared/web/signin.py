@@ -32,8 +32,8 @@ from shared.web.pages import Pages
 
 SESSION_COOKIE = "cpr_session"
 FLOW_COOKIE = "cpr_signin_flow"
-# Where a sign-in lands without a `next`: the sign-in page, which then says who is signed in.
-DEFAULT_NEXT = "/signin"
+# Where a sign-in lands without a `next`: the dashboard (services/notification_api/dashboard).
+DEFAULT_NEXT = "/dashboard"
 PAGES = Pages("shared.web")
 router = APIRouter(include_in_schema=False)
 

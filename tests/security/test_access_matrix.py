@@ -286,6 +286,10 @@ TABLE: dict[tuple[str, str, str], list[Entry]] = {
         # One board's figures: a board asking for another board's is 403.
         Entry(_e(401, 401, 403, 200, 200), query="?board=gwent", variant=" ?board=gwent"),
     ],
+    (N, "GET", "/v1/monitoring/durations"): [
+        Entry(any_key(200)),
+        Entry(_e(401, 401, 403, 200, 200), query="?board=gwent", variant=" ?board=gwent"),
+    ],
 
     # ---- scheduler ----
     (S, "POST", "/v1/participants"): [Entry(board_create(201), request=lambda w, p: {
