@@ -35,6 +35,8 @@ T = TypeVar("T")
 MAX_CONCURRENT = 2
 
 _slots = threading.BoundedSemaphore(MAX_CONCURRENT)
+#: This thread's last run: {"peak_rss_bytes": the child's own peak (VmHWM), or None}.
+last_run = threading.local()
 _BOOTSTRAP = ("import pickle, sys; call = pickle.load(sys.stdin.buffer); sys.path[:0] = call['path']; "
               "from shared.sandbox import _child_main; _child_main(call)")
 
@@ -55,6 +57,18 @@ def _address_space() -> int:
             return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def _peak_rss() -> int | None:
+    """This process's peak resident size since exec (ru_maxrss would include the forked parent's)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _child_main(call: dict) -> None:
@@ -87,6 +101,7 @@ def _child_main(call: dict) -> None:
             answer = {"status": "raised", "type": qualified, "args": [str(a) for a in exc.args]}
         else:
             answer = {"status": "crashed", "type": type(exc).__name__}
+    answer["peak_rss_bytes"] = _peak_rss()
     try:
         text = json.dumps(answer)
     except (TypeError, ValueError, MemoryError):
@@ -107,6 +122,7 @@ def run_limited(fn: Callable[..., T], *args: Any, cpu_seconds: float, wall_secon
     fails otherwise.
     """
     deadline = time.monotonic() + wall_seconds
+    last_run.peak_rss_bytes = None
     if not _slots.acquire(timeout=wall_seconds):
         raise LimitExceeded("time")  # every slot busy for a whole budget: the server is overloaded
     try:
@@ -134,6 +150,7 @@ def run_limited(fn: Callable[..., T], *args: Any, cpu_seconds: float, wall_secon
         answer = json.loads(stdout)
     except ValueError:
         raise LimitExceeded("crashed") from None
+    last_run.peak_rss_bytes = answer.get("peak_rss_bytes")
     status = answer.get("status")
     if status == "ok":
         return answer["value"]

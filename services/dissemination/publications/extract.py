@@ -53,9 +53,9 @@ class _Limits:
     max_pdf_pages = 500
     # The work budgets (issue 17: a 3.5 KB PDF cost 25 s, a 28 KB docx 16 s). pypdf's cost is
     # per content-stream token (an operator or operand, ~4 us each) on every page, and pages
-    # may share one stream; ElementTree's per element (~3 us each). A 200-page report stays
+    # may share one stream; ElementTree's per element (~3 us each). A typical 50-page report stays
     # well inside both.
-    max_pdf_tokens = 400_000  # over all pages' content streams, a shared stream once per page
+    max_pdf_tokens = 300_000  # over all pages' content streams, a shared stream once per page
     max_xml_elements = 300_000  # over all XML parts read
     # The backstop for whatever the budgets above do not see (a PDF form drawn 10,000 times):
     # extract_text_sandboxed runs in a child process with these limits.

@@ -203,7 +203,7 @@ class _Runaway(BaseException):
 
 def test_a_pdf_whose_pages_share_a_stream_of_100000_empty_operators_is_refused_before_parsing(monkeypatch):
     """Counted from the raw stream before pypdf parses it: at most the pages within budget are
-    parsed (the budget is 400,000 tokens, a page here is 200,000), never all of them."""
+    parsed (the budget is 300,000 tokens, a page here is 200,000), never all of them."""
     from pypdf import PageObject
 
     from tests.unit.dissemination.document_files import make_hostile_pdf
