@@ -131,13 +131,29 @@ def _hwm_mb(pid: int) -> float:
     return float("nan")
 
 
+def _ok(url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def latency(seconds: float) -> None:
     import httpx
 
     from bench._stack import percentile, scratch_stack
     from tests.integration.dissemination.conftest import publication_body
+    from tests.support import wait_until
 
-    with scratch_stack() as (stack, settings, keys, _names):
+    with scratch_stack(start=False) as (stack, settings, keys, _names):
+        # Only the two APIs under test (no workers: nothing here needs the events delivered),
+        # with a generous start-up time on a loaded machine.
+        for service in ("scheduler", "dissemination"):
+            stack.start("api", service)
+        for service in ("scheduler", "dissemination"):
+            wait_until(lambda: _ok(stack.url(service) + "/healthz"), timeout=180, what=f"{service} API")
         sched, diss = stack.url("scheduler"), stack.url("dissemination")
         h = keys.board()
         with httpx.Client(timeout=60) as c:

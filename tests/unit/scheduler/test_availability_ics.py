@@ -318,3 +318,16 @@ def test_ordinary_diary_costs_little():
     got = parse_busy(body, *WINDOW, meter=meter)
     assert len(got) == 364 + 104 + 1
     assert meter.steps < ics.MAX_EXPANSION_STEPS // 10
+
+
+def test_the_sandboxed_parse_gives_the_same_intervals_and_errors():
+    """What the service calls: parse_busy in a child process; intervals and refusals come back."""
+    from services.scheduler.availability import parse_busy_sandboxed
+
+    body = cal(event("w", "DTSTART;TZID=Europe/London:20270104T100000", "DTEND;TZID=Europe/London:20270104T110000",
+                     "RRULE:FREQ=WEEKLY;COUNT=3", "STATUS:TENTATIVE"))
+    assert parse_busy_sandboxed(body, *WINDOW, tz="Europe/London") == parse_busy(body, *WINDOW)
+    with pytest.raises(CalendarTooLargeError, match="SECONDLY"):
+        parse_busy_sandboxed(cal(event("s", "DTSTART:20270101T000000Z", "RRULE:FREQ=SECONDLY")), *WINDOW)
+    with pytest.raises(CalendarParseError):
+        parse_busy_sandboxed("not a calendar", *WINDOW)
