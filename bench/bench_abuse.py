@@ -193,7 +193,8 @@ def latency(seconds: float) -> None:
             threads = [threading.Thread(target=stream, args=(stop, lat, errors)) for _ in range(GET_THREADS)]
             cpu0 = _cpu_of(api_pid[case[0]]) if case else 0.0
             if case:
-                threads += [threading.Thread(target=hostile, args=(stop, *case, done)) for _ in range(HOSTILE_UPLOADERS)]
+                threads += [threading.Thread(target=hostile, args=(stop, *case, done))
+                            for _ in range(HOSTILE_UPLOADERS)]
             for t in threads:
                 t.start()
             time.sleep(seconds)
@@ -226,6 +227,9 @@ def latency(seconds: float) -> None:
                   f"{_hwm_mb(api_pid[case[0]]):9.0f} MB")
             if errors:
                 print(f"  ! {len(errors)} GETs failed: {sorted(set(errors))}")
+        again, _, _, _ = phase(None)  # the machine's own drift over the run, to read the ratios by
+        print(f"{'baseline again (after the phases)':42s} {len(again):6d} {percentile(again, 50) * 1000:7.1f} "
+              f"{percentile(again, 99) * 1000:7.1f} {percentile(again, 99) / b99:8.2f}")
         if base_errors:
             print(f"  ! baseline: {len(base_errors)} GETs failed")
 

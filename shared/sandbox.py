@@ -127,7 +127,8 @@ def run_limited(fn: Callable[..., T], *args: Any, cpu_seconds: float, wall_secon
         raise LimitExceeded("time")  # every slot busy for a whole budget: the server is overloaded
     try:
         classes = {f"{c.__module__}.{c.__qualname__}": c for c in errors}
-        call = pickle.dumps({"path": [p for p in sys.path if p], "module": fn.__module__, "function": fn.__name__,
+        call = pickle.dumps({"path": [p or os.getcwd() for p in sys.path],
+                             "module": fn.__module__, "function": fn.__name__,
                              "args": args, "cpu_seconds": cpu_seconds, "memory_bytes": memory_bytes,
                              "errors": list(classes), "preload": list(preload)})
         process = subprocess.Popen([sys.executable, "-c", _BOOTSTRAP], stdin=subprocess.PIPE,

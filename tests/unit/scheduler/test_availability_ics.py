@@ -331,3 +331,21 @@ def test_the_sandboxed_parse_gives_the_same_intervals_and_errors():
         parse_busy_sandboxed(cal(event("s", "DTSTART:20270101T000000Z", "RRULE:FREQ=SECONDLY")), *WINDOW)
     with pytest.raises(CalendarParseError):
         parse_busy_sandboxed("not a calendar", *WINDOW)
+
+
+def test_a_cheap_diary_is_read_in_process_and_only_a_costly_one_in_the_child(monkeypatch):
+    """Starting a child costs ~0.3 s of CPU: small diaries and outright refusals stay in the
+    service's process; a diary over the in-process tenth of the budget goes to the child."""
+    from services.scheduler.availability import parse_busy_sandboxed
+    from shared import sandbox
+
+    children = []
+    real = sandbox.run_limited
+    monkeypatch.setattr(sandbox, "run_limited", lambda *a, **kw: children.append(a[0]) or real(*a, **kw))
+    parse_busy_sandboxed(cal(event("d", "DTSTART:20270101T090000Z", "DURATION:PT1H", "RRULE:FREQ=DAILY")), *WINDOW)
+    with pytest.raises(CalendarTooLargeError, match="every 15 minutes"):
+        parse_busy_sandboxed(cal(event("m", "DTSTART:20270101T000000Z", "RRULE:FREQ=MINUTELY")), *WINDOW)
+    assert children == []
+    with pytest.raises(CalendarTooLargeError, match="too much work|too long"):
+        parse_busy_sandboxed(cal(event("h", "DTSTART:19700101T090000Z", "DURATION:PT5M", "RRULE:FREQ=HOURLY")), *WINDOW)
+    assert len(children) == 1

@@ -71,8 +71,8 @@ def recorder(status: int = 200, body: bytes = CALENDAR):
 
 
 def settings(allow_private: bool) -> Settings:
-    return Settings(secret_key=SECRET_KEY, webhook_allow_private=allow_private, calendar_url_allow_private=allow_private,
-                    webhook_allow_http=False, calendar_url_allow_http=False)
+    return Settings(secret_key=SECRET_KEY, webhook_allow_private=allow_private,
+                    calendar_url_allow_private=allow_private, webhook_allow_http=False, calendar_url_allow_http=False)
 
 
 def webhook(url: str, s: Settings, dns, transport) -> tuple[bool, str | None]:
