@@ -42,8 +42,8 @@ _BOOTSTRAP = ("import pickle, sys; call = pickle.load(sys.stdin.buffer); sys.pat
 
 
 class LimitExceeded(Exception):
-    """The child used up its CPU, memory or time budget (`what`: "cpu", "memory", "time")
-    or ended without an answer ("crashed")."""
+    """The child used up its CPU, memory or time budget (`what`: "cpu", "memory", "time"),
+    ended without an answer ("crashed"), or no slot came free in time ("busy")."""
 
     def __init__(self, what: str):
         super().__init__(what)
@@ -124,7 +124,7 @@ def run_limited(fn: Callable[..., T], *args: Any, cpu_seconds: float, wall_secon
     deadline = time.monotonic() + wall_seconds
     last_run.peak_rss_bytes = None
     if not _slots.acquire(timeout=wall_seconds):
-        raise LimitExceeded("time")  # every slot busy for a whole budget: the server is overloaded
+        raise LimitExceeded("busy")  # every slot taken for a whole budget: the server is overloaded
     try:
         classes = {f"{c.__module__}.{c.__qualname__}": c for c in errors}
         call = pickle.dumps({"path": [p or os.getcwd() for p in sys.path],

@@ -87,7 +87,11 @@ def extract_text_sandboxed(media_type: str, data: bytes) -> str:
     except sandbox.LimitExceeded as exc:
         what = {"cpu": f"more than {LIMITS.cpu_seconds:g} s of processing",
                 "time": f"more than {LIMITS.wall_seconds:g} s",
-                "memory": "more memory than allowed"}.get(exc.what, "the checker's process (it stopped)")
+                "memory": "more memory than allowed"}.get(exc.what)
+        if exc.what == "busy":
+            raise Unreadable("the server is busy checking other files; try again in a minute") from None
+        if what is None:
+            raise Unreadable("the checker stopped before it finished reading the file") from None
         raise Unreadable(f"checking the file would take {what}") from None
 
 
