@@ -12,7 +12,8 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from shared.http.problems import body_too_large, install_problem_handlers, media_type_of, problem_response
+from shared.http.problems import (body_too_large, install_problem_handlers, media_type_of, problem_response,
+                                  unhandled_response)
 from shared.http.ratelimit import TokenBuckets
 from shared.logs import correlation_id, log, new_correlation_id
 from shared.mail.metrics import register_mail_metrics
@@ -43,11 +44,12 @@ class RequestContextMiddleware:
         cid = "".join(ch for ch in cid if ch.isalnum() or ch in "-_.")[:64] or new_correlation_id()
         token = correlation_id.set(cid)
         started = time.perf_counter()
-        status_holder = {"status": 500}
+        status_holder = {"status": 500, "started": False}
 
         async def send_wrapper(message):
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
+                status_holder["started"] = True
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + [(b"x-correlation-id", cid.encode())]
             await send(message)
@@ -86,6 +88,14 @@ class RequestContextMiddleware:
                 await self.app(scope, limited_receive, send_wrapper)
             except _BodyTooLarge:
                 response = problem_response(413, body_too_large(self.max_body_bytes))
+                await response(scope, receive, send_wrapper)
+            except Exception as exc:
+                if status_holder["started"]:
+                    raise  # half a response is out: only closing the connection can say so
+                # Answered here, while the correlation id is set, and not re-raised: the
+                # server keeps the connection (Starlette's fallback re-raises, and uvicorn
+                # then closes a keep-alive connection).
+                response = unhandled_response(exc, scope.get("path", ""))
                 await response(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
@@ -138,8 +148,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.rate_limiter = TokenBuckets(runtime.settings.rate_limit_per_second, runtime.settings.rate_limit_burst)
     install_problem_handlers(app)
-    app.add_middleware(SecurityHeadersMiddleware)
+    # The last added is the outermost: the security headers go on every answer, the ones
+    # RequestContextMiddleware makes itself (413, 415, 500) too.
     app.add_middleware(RequestContextMiddleware, service=spec.name, max_body_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     # The pages' stylesheet (shared/web/static); services' pages are routers like any other.
     app.mount("/static", StaticFiles(packages=[("shared.web", "static"), *spec.static_packages]), name="static")
     register_mail_metrics(spec.name, runtime.engine)
