@@ -244,3 +244,31 @@ def delete_amqp_prefix(prefix: str, topologies) -> None:
 
 def unique(prefix: str = "t") -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+@contextmanager
+def served(app):
+    """An ASGI app on a real uvicorn server (a thread, a free port); yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: server.started, timeout=20, what="uvicorn")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def extra_key(settings: Settings, board_code: str | None) -> str:
+    """Another key for a board (a second case system), stored in every service database."""
+    row, key = new_api_key(settings.secret_key, board_code=board_code, welsh_government=board_code is None)
+    for name in SERVICE_NAMES:
+        engine = make_engine(settings.database_url(name))
+        with session_scope(engine) as session:
+            session.add(ApiKey.model_validate(row.model_dump()))
+        engine.dispose()
+    return key

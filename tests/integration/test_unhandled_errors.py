@@ -7,15 +7,13 @@ import dataclasses
 import io
 import json
 import logging
-import threading
 
 import httpx
-import uvicorn
 from fastapi import APIRouter
 
 from shared.http.app import create_app
 from shared.logs import JsonFormatter
-from tests.support import free_port, wait_until
+from tests.support import served
 
 boom = APIRouter()
 
@@ -23,15 +21,6 @@ boom = APIRouter()
 @boom.get("/v1/boom")
 def _boom():
     raise RuntimeError("an unexpected bug")
-
-
-def _serve(app):
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_until(lambda: server.started, timeout=20, what="uvicorn")
-    return server, thread, f"http://127.0.0.1:{port}"
 
 
 def _local_port(response: httpx.Response):
@@ -45,9 +34,8 @@ def test_a_500_carries_the_logged_correlation_id_and_keeps_the_connection(runtim
     handler = logging.StreamHandler(captured)
     handler.setFormatter(JsonFormatter("scheduler"))
     logging.getLogger().addHandler(handler)
-    server, thread, url = _serve(app)
     try:
-        with httpx.Client(timeout=10) as client:
+        with served(app) as url, httpx.Client(timeout=10) as client:
             first = client.get(f"{url}/v1/boom", headers={"X-Correlation-ID": "probe-500-a1"})
             ports = [_local_port(first)]
             second = client.get(f"{url}/v1/boom")
@@ -55,8 +43,6 @@ def test_a_500_carries_the_logged_correlation_id_and_keeps_the_connection(runtim
             third = client.get(f"{url}/healthz")
             ports.append(_local_port(third))
     finally:
-        server.should_exit = True
-        thread.join(10)
         logging.getLogger().removeHandler(handler)
     for r in (first, second):
         assert r.status_code == 500
