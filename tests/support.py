@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("CPR_TEST_PG_URL", "postgresql://postgres:postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("CPR_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 SECRET = "test-secret-key"
+METRICS_TOKEN = "test-metrics-token"
+METRICS = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 
 
 def pg_url(dbname: str) -> str:
@@ -131,6 +133,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "CPR_MAIL_RETRY_BASE_SECONDS": str(settings.mail_retry_base_seconds),
         "CPR_MAIL_LEASE_SECONDS": str(settings.mail_lease_seconds),
     }
+    if settings.metrics_token:
+        env["CPR_METRICS_TOKEN"] = settings.metrics_token
     if settings.smtp_url:
         env["CPR_SMTP_URL"] = settings.smtp_url
     if settings.imap_url:

@@ -1,6 +1,7 @@
 """The FastAPI application factory every service uses, and its ASGI middleware."""
 from __future__ import annotations
 
+import hmac
 import logging
 import threading
 import time
@@ -178,9 +179,24 @@ def create_app(runtime: Runtime) -> FastAPI:
         down = ", ".join(k for k, ok in checks.items() if not ok)
         return problem_response(503, f"Not ready: {down} unreachable.", checks=checks)
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response,
-             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics (bearer CPR_METRICS_TOKEN)",
+             description="Request counts by route and status and the mail outbox by status are business "
+                         "figures (how many referrals, how many invitations): only a scraper holding "
+                         "`CPR_METRICS_TOKEN` reads them. Without that setting the route is off (404).",
+             response_class=Response,
+             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+                        401: {"description": "No metrics token, or the wrong one"},
+                        404: {"description": "Metrics are off (CPR_METRICS_TOKEN is not set)"}})
     def metrics(request: Request) -> Response:
+        token = request.app.state.runtime.settings.metrics_token
+        if not token:
+            return problem_response(404, "Metrics are off: set CPR_METRICS_TOKEN and scrape with it as a "
+                                         "bearer token.", instance="/metrics")
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            return problem_response(401, "Send the metrics token (CPR_METRICS_TOKEN) as 'Authorization: Bearer "
+                                         "<token>'.", headers={"WWW-Authenticate": 'Bearer realm="cpr-metrics"'},
+                                    instance="/metrics")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     for router in spec.routers:
