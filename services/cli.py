@@ -127,11 +127,17 @@ def _up_single_process(settings: Settings) -> None:
     from shared.worker import start_worker_threads
 
     configure_logging(settings.log_level, "cpr")
-    broker = InProcessBroker()
+    # The queues are rows in <data_dir>/events.db: an event the outbox handed on survives a
+    # crash and is delivered after the restart (shared/messaging/inprocess.py).
+    broker = InProcessBroker(settings.data_dir / "events.db")
     stop = threading.Event()
     servers = []
-    for spec in specs().values():
-        runtime = make_runtime(spec, settings, make_transport(settings, broker))
+    runtimes = [make_runtime(spec, settings, make_transport(settings, broker)) for spec in specs().values()]
+    for runtime in runtimes:  # every queue bound before any relay publishes
+        if runtime.spec.handlers:
+            runtime.transport.declare(runtime.spec.topology(settings))
+    for runtime in runtimes:
+        spec = runtime.spec
         start_worker_threads(runtime, stop)
         server = uvicorn.Server(uvicorn.Config(create_app(runtime), host=settings.host,
                                                port=settings.port(spec.name), log_config=None, access_log=False))

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     mail_retention_days: int = 30
 
     log_level: str = "INFO"
+    # Bearer token a Prometheus scraper sends to /metrics (request and mail counts are business
+    # figures). Unset: /metrics is off (404).
+    metrics_token: str | None = None
     max_body_bytes: int = 1_000_000
     # Per API key and process; 0 turns the limit off.
     rate_limit_per_second: float = 50.0

@@ -11,6 +11,7 @@ from shared.migrations import upgrade
 from shared.settings import SERVICE_NAMES, Settings
 from tests.support import (
     AMQP_URL,
+    METRICS_TOKEN,
     SECRET,
     admin_execute,
     delete_amqp_prefix,
@@ -73,7 +74,7 @@ def settings(databases, tmp_path) -> Settings:
     s = Settings(amqp_url=AMQP_URL, amqp_prefix=unique("cprt"), secret_key=SECRET,
                  retry_delays_ms=[100, 200], max_attempts=3, relay_poll_seconds=0.05,
                  data_dir=tmp_path / "data", mail_poll_seconds=0.2, mail_retry_base_seconds=0.2,
-                 mail_lease_seconds=3.0, **values)
+                 mail_lease_seconds=3.0, metrics_token=METRICS_TOKEN, **values)
     yield s
     delete_amqp_prefix(s.amqp_prefix, [spec.topology(s) for spec in specs().values()])
 

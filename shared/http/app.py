@@ -1,6 +1,7 @@
 """The FastAPI application factory every service uses, and its ASGI middleware."""
 from __future__ import annotations
 
+import hmac
 import logging
 import threading
 import time
@@ -12,7 +13,8 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from shared.http.problems import body_too_large, install_problem_handlers, media_type_of, problem_response
+from shared.http.problems import (body_too_large, install_problem_handlers, media_type_of, problem_response,
+                                  unhandled_response)
 from shared.http.ratelimit import TokenBuckets
 from shared.logs import correlation_id, log, new_correlation_id
 from shared.mail.metrics import register_mail_metrics
@@ -44,11 +46,12 @@ class RequestContextMiddleware:
         cid = "".join(ch for ch in cid if ch.isalnum() or ch in "-_.")[:64] or new_correlation_id()
         token = correlation_id.set(cid)
         started = time.perf_counter()
-        status_holder = {"status": 500}
+        status_holder = {"status": 500, "started": False}
 
         async def send_wrapper(message):
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
+                status_holder["started"] = True
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + [(b"x-correlation-id", cid.encode())]
             await send(message)
@@ -87,6 +90,14 @@ class RequestContextMiddleware:
                 await self.app(scope, limited_receive, send_wrapper)
             except _BodyTooLarge:
                 response = problem_response(413, body_too_large(self.max_body_bytes))
+                await response(scope, receive, send_wrapper)
+            except Exception as exc:
+                if status_holder["started"]:
+                    raise  # half a response is out: only closing the connection can say so
+                # Answered here, while the correlation id is set, and not re-raised: the
+                # server keeps the connection (Starlette's fallback re-raises, and uvicorn
+                # then closes a keep-alive connection).
+                response = unhandled_response(exc, scope.get("path", ""))
                 await response(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
@@ -143,8 +154,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     from shared.web.signin import SignInRequired, redirect_to_signin
 
     app.add_exception_handler(SignInRequired, redirect_to_signin)
-    app.add_middleware(SecurityHeadersMiddleware)
+    # The last added is the outermost: the security headers go on every answer, the ones
+    # RequestContextMiddleware makes itself (413, 415, 500) too.
     app.add_middleware(RequestContextMiddleware, service=spec.name, max_body_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     # The pages' stylesheet (shared/web/static); services' pages are routers like any other.
     app.mount("/static", StaticFiles(packages=[("shared.web", "static"), *spec.static_packages]), name="static")
     register_mail_metrics(spec.name, runtime.engine)
@@ -172,9 +185,24 @@ def create_app(runtime: Runtime) -> FastAPI:
         down = ", ".join(k for k, ok in checks.items() if not ok)
         return problem_response(503, f"Not ready: {down} unreachable.", checks=checks)
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response,
-             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics (bearer CPR_METRICS_TOKEN)",
+             description="Request counts by route and status and the mail outbox by status are business "
+                         "figures (how many referrals, how many invitations): only a scraper holding "
+                         "`CPR_METRICS_TOKEN` reads them. Without that setting the route is off (404).",
+             response_class=Response,
+             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+                        401: {"description": "No metrics token, or the wrong one"},
+                        404: {"description": "Metrics are off (CPR_METRICS_TOKEN is not set)"}})
     def metrics(request: Request) -> Response:
+        token = request.app.state.runtime.settings.metrics_token
+        if not token:
+            return problem_response(404, "Metrics are off: set CPR_METRICS_TOKEN and scrape with it as a "
+                                         "bearer token.", instance="/metrics")
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            return problem_response(401, "Send the metrics token (CPR_METRICS_TOKEN) as 'Authorization: Bearer "
+                                         "<token>'.", headers={"WWW-Authenticate": 'Bearer realm="cpr-metrics"'},
+                                    instance="/metrics")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     for router in spec.routers:

@@ -25,7 +25,12 @@ def get_session(request: Request) -> Iterator[Session]:
     """A session per request. Handlers commit explicitly; anything uncommitted is rolled back."""
     runtime = request.app.state.runtime
     with Session(runtime.engine, expire_on_commit=False, info={"settings": runtime.settings}) as session:
-        yield session
+        try:
+            yield session
+        finally:
+            session.close()
+            for release in session.info.pop("on_close", []):
+                release()  # locks held until the transaction ended (idempotency on SQLite)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.integration.dissemination.conftest import publication_body
-from tests.support import wait_until
+from tests.support import extra_key, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -154,3 +154,24 @@ def test_a_boards_case_system_hears_its_learning_event_moved_cancelled_and_at_ri
                                            "learning_event_rescheduled"]
     assert bodies[0]["data"]["declined_required_count"] == 2 and bodies[1]["data"]["sequence"] == 2
     assert receiver.bad_signatures == 0
+
+
+def test_replaying_a_subscriptions_idempotency_key_shows_its_secret_to_the_same_board(clients, keys, settings):
+    """The README's rule: the Idempotency-Key belongs to the board, so a replay from any of the
+    board's keys is the same response, secret included (a lost 201 must not leave a
+    subscription nobody can verify); once deleted, a replay shows no secret; another board's
+    key with the same Idempotency-Key makes its own subscription."""
+    c = clients["dissemination"]
+    body = {"callback_url": "http://127.0.0.1:9/hook-replay", "event_types": ["publication_published"]}
+    created = c.post("/v1/subscriptions", json=body, headers={**keys.board("gwent"), "Idempotency-Key": "sub-r"})
+    assert created.status_code == 201
+    second_key = {"Authorization": f"Bearer {extra_key(settings, 'gwent')}", "Idempotency-Key": "sub-r"}
+    replay = c.post("/v1/subscriptions", json=body, headers=second_key)
+    assert replay.status_code == 201 and replay.headers["idempotent-replayed"] == "true"
+    assert replay.json() == created.json() and replay.json()["secret"].startswith("whsec_")
+    other = c.post("/v1/subscriptions", json=body, headers={**keys.board("north-wales"), "Idempotency-Key": "sub-r"})
+    assert other.status_code == 201 and "idempotent-replayed" not in other.headers
+    assert other.json()["id"] != created.json()["id"] and other.json()["secret"] != created.json()["secret"]
+    assert c.delete(f"/v1/subscriptions/{created.json()['id']}", headers=keys.board("gwent")).status_code == 204
+    gone = c.post("/v1/subscriptions", json=body, headers=second_key)
+    assert gone.headers["idempotent-replayed"] == "true" and gone.json()["secret"] is None
