@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
+
 
 from shared.migrations import upgrade
 from shared.settings import SERVICE_NAMES, Settings
@@ -22,6 +24,12 @@ from tests.support import (
     snapshot_reference_data,
     unique,
 )
+
+# No timing assertions in the suite, Hypothesis' per-example deadline included: on a shared
+# two-core machine a first example that loads the names lexicon can take longer than 200 ms,
+# and a failure that says "too slow" says nothing about the property. Speed is bench/'s job.
+hypothesis_settings.register_profile("cpr", deadline=None)
+hypothesis_settings.load_profile("cpr")
 
 
 @pytest.fixture(scope="session")
