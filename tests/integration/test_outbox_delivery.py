@@ -18,7 +18,7 @@ from shared.events.meetings import MeetingAtRiskV1, MeetingCancelledV1, MeetingR
 from shared.events.reviews import ReviewReferredV1
 from shared.messaging.rabbit import RabbitTransport
 from shared.outbox import OutboxMessage, OutboxRelay, add_event
-from tests.support import AMQP_URL, settings_env, wait_until
+from tests.support import AMQP_URL, METRICS_TOKEN, settings_env, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -68,7 +68,7 @@ def test_an_unsent_event_past_the_threshold_shows_on_metrics_and_in_cpr_outbox_s
         conn.close()
 
     def metric(name: str) -> float:
-        text = clients["notification_api"].get("/metrics").text
+        text = clients["notification_api"].get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
         line = next(l for l in text.splitlines() if l.startswith(f'{name}{{service="notification_api"}}'))
         return float(line.rsplit(" ", 1)[1])
 
