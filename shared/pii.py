@@ -273,6 +273,8 @@ _DOB = re.compile(
     re.IGNORECASE,
 )
 _DOB_AFTER_WORDS = re.compile(r"date\s+of\s+birth|d\.?o\.?b|dyddiad\s+geni|birthday|pen-?blwydd", re.IGNORECASE)
+# Substrings one of _DOB_AFTER_WORDS must contain (after lower-casing): a cheap test first.
+_DOB_AFTER_MARKERS = ("birth", "dob", "d.o", "do.b", "geni", "blwydd")
 _DOB_AFTER_REACH = 80  # characters before the words a written date and its brackets can take
 _DOB_AFTER = re.compile(
     rf"(?<![\w/.\-])(?=\d|[A-Za-z]{{3}})(?:{_DATE})\s*[,(\[]?\s*(?:(?:his|her|their|ei|eu)\s+)?"
@@ -551,7 +553,10 @@ def find_identifiers(
                 raw.add(("phone", m.start(), m.end()))
     if "email" in want:
         low = norm.lower()
-        rxs = ((_EMAIL,) if ("@" in norm or "%40" in norm or "at" in low) else ()) + ((_EMAIL_WORDS,) if "dot" in low else ())
+        # Each pattern needs its marker (an at sign in one of _AT's spellings; the word "dot"):
+        # looking for the marker first spares a full scan of almost every text.
+        has_at = "@" in norm or "%40" in norm or "at)" in low or "at]" in low or "at}" in low
+        rxs = ((_EMAIL,) if has_at else ()) + ((_EMAIL_WORDS,) if "dot" in low else ())
         for rx in rxs:
             for m in rx.finditer(norm):
                 raw.add(("email", m.start(), m.end()))
@@ -559,7 +564,9 @@ def find_identifiers(
         for m in _DOB.finditer(norm):
             raw.add(("date_of_birth", m.start(), m.end()))
         # A date written before "date of birth" ends at those words: look only just before them.
-        for w in _DOB_AFTER_WORDS.finditer(norm):
+        low = norm.lower()
+        words = _DOB_AFTER_WORDS.finditer(norm) if any(m in low for m in _DOB_AFTER_MARKERS) else ()
+        for w in words:
             for m in _DOB_AFTER.finditer(norm, max(0, w.start() - _DOB_AFTER_REACH), w.end()):
                 raw.add(("date_of_birth", m.start(), m.end()))
     if "ni_number" in want:
