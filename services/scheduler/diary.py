@@ -1,7 +1,8 @@
 """Participants' diaries as the availability engine's Attendees: working time from their
 stored working hours (Welsh bank holidays excluded, in their own time zone), busy time from
-every stored source, and the meetings they are booked into (a tentative reply counts as
-tentative, a decline frees the time)."""
+every stored source, the meetings they are booked into (a tentative reply counts as
+tentative, a decline frees the time), and their own answers to availability polls (a "no"
+is busy, an "if need be" tentative; answers pre-filled from a diary are that diary already)."""
 from __future__ import annotations
 
 import json
@@ -16,6 +17,9 @@ from services.scheduler.meetings.models import Meeting, MeetingInvitee
 from services.scheduler.meetings.rules import ACTIVE
 from services.scheduler.participants.models import BusyPeriod, Participant
 from services.scheduler.participants.schemas import to_engine
+from services.scheduler.polls.models import PollAnswer, PollOption
+
+POLL_ANSWER_KINDS = {"no": "busy", "if_need_be": "tentative"}
 
 
 def attendees_for(
@@ -44,6 +48,13 @@ def attendees_for(
         if response == "declined":
             continue
         busy[pid].append(BusyInterval(start, end, "tentative" if response == "tentative" else "busy"))
+    answers = (select(PollAnswer.participant_id, PollAnswer.answer, PollOption.starts_at, PollOption.ends_at)
+               .join(PollOption, PollOption.id == PollAnswer.option_id)
+               .where(PollAnswer.participant_id.in_(ids), PollAnswer.source == "person",
+                      PollAnswer.answer.in_(tuple(POLL_ANSWER_KINDS)),
+                      PollOption.starts_at < window_end, PollOption.ends_at > window_start))
+    for pid, answer, start, end in session.exec(answers).all():
+        busy[pid].append(BusyInterval(start, end, POLL_ANSWER_KINDS[answer]))
     for pid, extra in (extra_busy or {}).items():
         busy[pid].extend(extra)
     out = []

@@ -24,6 +24,7 @@ from .slots import (
     Proposal,
     Suggestion,
     availability_at,
+    evaluate_slot,
     propose_slots,
 )
 from .working_time import (
@@ -54,6 +55,7 @@ __all__ = [
     "WorkingHours",
     "availability_at",
     "build_invitation",
+    "evaluate_slot",
     "clip",
     "intersect",
     "merge",

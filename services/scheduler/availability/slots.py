@@ -57,6 +57,7 @@ __all__ = [
     "Proposal",
     "Suggestion",
     "availability_at",
+    "evaluate_slot",
     "propose_slots",
 ]
 
@@ -544,3 +545,17 @@ def _empty_reason(
         f"{ctx.need} of {n_opt} optional attendees can attend (minimum optional attendance "
         f"{share}%) for {meeting}."
     )
+
+
+def evaluate_slot(
+    attendees: Sequence[Attendee], start: datetime, end: datetime, *, buffer_minutes: int = 0
+) -> Suggestion:
+    """A given slot (a poll's option) judged exactly as propose_slots judges its
+    suggestions: the same availability per attendee, confidence and reason (rank 0)."""
+    if not attendees:
+        raise ValueError("at least one attendee is needed")
+    s, e = _floor_ts(to_utc(start)), _ceil_ts(to_utc(end))
+    if e <= s:
+        raise ValueError("the slot must end after it starts")
+    prepared = [_prepare(a, (s, e), [(s, e)], buffer_minutes * 60) for a in attendees]
+    return _suggestion(prepared, s, e, 0)
