@@ -220,6 +220,7 @@ class MeetingPublic(BaseModel):
     sequence: int
     uid: str
     organizer_email: str
+    coordinator_email: str | None = Field(default=None, description="Told of required declines (else the organizer).")
     participants: list[InviteeOut]
     held_on: date | None
     attendance_recorded_at: datetime | None

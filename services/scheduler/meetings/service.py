@@ -125,6 +125,7 @@ def to_public(session: Session, meeting: Meeting) -> MeetingPublic:
         id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
         start=local(meeting.starts_at), end=local(meeting.ends_at), location=meeting.location, notes=meeting.notes,
         status=meeting.status, sequence=meeting.sequence, uid=meeting.uid, organizer_email=meeting.organizer_email,
+        coordinator_email=meeting.coordinator_email,
         held_on=meeting.held_on, attendance_recorded_at=meeting.attendance_recorded_at,
         created_at=meeting.created_at, updated_at=meeting.updated_at,
         invite_url=f"/v1/meetings/{meeting.id}/invite.ics",

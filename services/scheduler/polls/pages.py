@@ -4,7 +4,9 @@ through the same rule as any other path (service.submit_answers). The coordinato
 shows the poll's results (service.results), read-only."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
 from shared.http.deps import SessionDep, get_runtime
@@ -64,13 +66,17 @@ def answer_page(token: str, request: Request, session: SessionDep, done: str | N
     return PAGES.render(request, "poll_answer.html", _context(session, *found, done=done == "1"))
 
 
+async def _form(request: Request) -> dict[str, str]:
+    """The posted form (its field names depend on the poll's options)."""
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
 @router.post("/polls/answer/{token}")
-async def answer_submit(token: str, request: Request, session: SessionDep):
+def answer_submit(token: str, request: Request, session: SessionDep, form: Annotated[dict, Depends(_form)]):
     found, error = _load(request, session, token)
     if error is not None:
         return error
     poll, invitee, participant = found
-    form = await request.form()
     if not PAGES.csrf_valid(request, str(form.get("csrf_token", ""))):
         return _error(request, 403, ("The form had expired", "Go back, reload the page and answer again."),
                       ("Roedd y ffurflen wedi dod i ben", "Ewch yn ôl, ail-lwythwch y dudalen ac atebwch eto."))

@@ -248,6 +248,9 @@ def submit_answers(session: Session, poll: Poll, participant_id: str, answers: d
                    comment: str | None, settings: Settings) -> PollInvitee:
     """A person's answers to every option (and an optional comment), however they came: one
     rule. Changeable until the deadline; afterwards, or once finalised, 409."""
+    # One answer at a time per poll (row lock), so the last required answer is seen as the
+    # last and the coordinator is told once; a deadline closing at the same moment wins or waits.
+    session.refresh(poll, with_for_update=True)
     if not is_open(poll):
         raise Problem(409, f"Poll {poll.id} no longer takes answers.", slug="poll-closed")
     invitee = session.get(PollInvitee, (poll.id, participant_id))
@@ -294,6 +297,7 @@ def finalise(session: Session, principal: Principal, poll_id: str, body: PollFin
     """Book the chosen option as a meeting of the poll's invitees (the meetings service's
     booking: its checks, event and invitations). A required "no" needs override and reason."""
     poll = get_poll(session, principal, poll_id)
+    session.refresh(poll, with_for_update=True)  # two coordinators finalising at once book one meeting
     if poll.status == "finalised":
         raise Problem(409, f"Poll {poll.id} was already finalised (meeting {poll.meeting_id}).",
                       slug="poll-finalised")
