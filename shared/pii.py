@@ -273,6 +273,7 @@ _DOB = re.compile(
     re.IGNORECASE,
 )
 _DOB_AFTER_WORDS = re.compile(r"date\s+of\s+birth|d\.?o\.?b|dyddiad\s+geni|birthday|pen-?blwydd", re.IGNORECASE)
+_DOB_AFTER_REACH = 80  # characters before the words a written date and its brackets can take
 _DOB_AFTER = re.compile(
     rf"(?<![\w/.\-])(?=\d|[A-Za-z]{{3}})(?:{_DATE})\s*[,(\[]?\s*(?:(?:his|her|their|ei|eu)\s+)?"
     rf"(?:date\s+of\s+birth|d\.?o\.?b\b\.?|dyddiad\s+geni|birthday|pen-?blwydd)",
@@ -422,14 +423,15 @@ def _find_names(norm: str) -> list[tuple[int, int]]:
                 break
         i += 1
 
-    def base(j: int) -> str:
-        w = lows[j]
-        return w[:-2] if w.endswith("'s") else w
+    bases = [w[:-2] if w.endswith("'s") else w for w in lows]
 
-    def namelike(j: int) -> bool:
-        w = toks[j][2]
-        return (not masked[j] and w[0].isupper() and len(w) > 1 and base(j) not in stop
-                and base(j) not in _TITLES)
+    def base(j: int) -> str:
+        return bases[j]
+
+    # Worked out once per token: the loop below asks it of most tokens several times.
+    namelike_at = [not masked[j] and len(t[2]) > 1 and t[2][0].isupper() and bases[j] not in stop
+                   and bases[j] not in _TITLES for j, t in enumerate(toks)]
+    namelike = namelike_at.__getitem__
 
     def gap(a: int, b: int) -> str:
         return norm[toks[a][1]:toks[b][0]]
@@ -450,6 +452,10 @@ def _find_names(norm: str) -> list[tuple[int, int]]:
     i = 0
     while i < n:
         low = lows[i]
+        # Most tokens are lower-case words that start nothing: skip them cheaply.
+        if not namelike_at[i] and low not in _KIN and low not in _TITLES:
+            i += 1
+            continue
         # A title followed by a name (not "Mr A" / "Ms B", which are pseudonyms).
         if low in _TITLES and toks[i][2][0].isupper() and i + 1 < n and re.fullmatch(r"\.? ", gap(i, i + 1)):
             if namelike(i + 1):
@@ -550,8 +556,11 @@ def find_identifiers(
             for m in rx.finditer(norm):
                 raw.add(("email", m.start(), m.end()))
     if "date_of_birth" in want:
-        for rx in (_DOB, _DOB_AFTER) if _DOB_AFTER_WORDS.search(norm) else (_DOB,):
-            for m in rx.finditer(norm):
+        for m in _DOB.finditer(norm):
+            raw.add(("date_of_birth", m.start(), m.end()))
+        # A date written before "date of birth" ends at those words: look only just before them.
+        for w in _DOB_AFTER_WORDS.finditer(norm):
+            for m in _DOB_AFTER.finditer(norm, max(0, w.start() - _DOB_AFTER_REACH), w.end()):
                 raw.add(("date_of_birth", m.start(), m.end()))
     if "ni_number" in want:
         for m in _NI.finditer(norm):

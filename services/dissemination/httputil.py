@@ -1,5 +1,5 @@
-"""Small HTTP helpers this service's routers share: optional auth, base URL, language,
-and conditional GET (ETag / Last-Modified)."""
+"""Small HTTP helpers this service's routers share: optional auth, base URL and conditional
+GET (ETag / Last-Modified). Language negotiation is shared/web/i18n.py's, for pages and API alike."""
 from __future__ import annotations
 
 import hashlib
@@ -27,27 +27,6 @@ OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 def base_url(request: Request) -> str:
     configured = request.app.state.runtime.settings.public_base_url
     return (configured or str(request.base_url)).rstrip("/")
-
-
-def negotiate_lang(lang: str | None, accept_language: str | None) -> str:
-    """`lang` wins; else the first of cy/en in Accept-Language by quality; else English."""
-    if lang in ("en", "cy"):
-        return lang
-    best, best_q = "en", -1.0
-    for part in (accept_language or "").split(","):
-        tag, _, params = part.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        if primary not in ("en", "cy"):
-            continue
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        if q > best_q:
-            best, best_q = primary, q
-    return best
 
 
 def http_date(dt: datetime) -> str:

@@ -5,8 +5,7 @@ from sqlmodel import Session
 
 from shared.auth import Principal
 from shared.clock import london_time
-from shared.http.deps import can_see
-from shared.http.problems import Problem
+from shared.http.deps import visible_or_404
 from services.scheduler.reviews.models import ReviewRecord
 
 local = london_time  # the scheduler's short name for it
@@ -14,8 +13,6 @@ local = london_time  # the scheduler's short name for it
 
 def review_for(session: Session, principal: Principal, review_id: str) -> ReviewRecord:
     """The scheduler's record of a review the caller may see, else 404 (existence is data too)."""
-    record = session.get(ReviewRecord, review_id)
-    if record is None or not can_see(principal, record.board_code):
-        raise Problem(404, f"No review {review_id} known to the scheduler for this key.")
-    return record
+    return visible_or_404(session.get(ReviewRecord, review_id), principal,
+                          f"No review {review_id} known to the scheduler for this key.")
 

@@ -1,8 +1,9 @@
-"""FastAPI dependencies. Board scoping of every query lives here, in `board_scope`."""
+"""FastAPI dependencies. Board scoping lives here: `board_scope` for queries, `visible_or_404`
+for one record."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlmodel import Session
@@ -11,6 +12,8 @@ from shared.auth import Principal, authenticate
 from shared.http.problems import Problem
 from shared.http.ratelimit import retry_after_header
 from shared.settings import Settings
+
+T = TypeVar("T")
 
 
 def get_runtime(request: Request):
@@ -81,3 +84,12 @@ def board_scope(query, principal: Principal, board_column):
 
 def can_see(principal: Principal, board_code: str) -> bool:
     return principal.welsh_government or principal.board_code == board_code
+
+
+def visible_or_404(row: T | None, principal: Principal, detail: str) -> T:
+    """The one load-or-404 rule behind every `get_<thing>(session, principal, id)`: the row if
+    the caller may see its board's records, else 404. Another board's record is reported as
+    absent, never as forbidden: its existence is data too."""
+    if row is None or not can_see(principal, row.board_code):
+        raise Problem(404, detail)
+    return row

@@ -50,6 +50,13 @@ def field_error(field: str, message: str, code: str, where: str = "body") -> dic
     return {"field": field, "in": where, "message": message, "code": code}
 
 
+def field_problem(code: str, detail: str, field: str, where: str = "body") -> Problem:
+    """A 422 about one field, typed by its rule (`code` → slug), for the rules the request
+    schema cannot express (dates in the future, facts one answer makes required)."""
+    return Problem(422, detail, slug=code.replace("_", "-"), code=code,
+                   errors=[field_error(field, detail, code, where)])
+
+
 def problem_response(status: int, detail: str, *, title: str | None = None, slug: str | None = None,
                      headers: dict[str, str] | None = None, instance: str | None = None, **extensions: Any) -> JSONResponse:
     body: dict[str, Any] = {

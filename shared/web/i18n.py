@@ -16,8 +16,10 @@ MONTHS = {"en": ("January", "February", "March", "April", "May", "June", "July",
                  "Hydref", "Tachwedd", "Rhagfyr")}
 
 
-def pick_language(query: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """?lang= first (the switch), then the remembered choice, then the browser's order."""
+def pick_language(query: str | None, cookie: str | None, accept_language: str | None,
+                  default: str = DEFAULT_LANGUAGE) -> str:
+    """?lang= first (the switch), then the remembered choice, then the browser's order (q=0 is
+    "not this one"), then `default` (pages: Welsh; the JSON API keeps its documented English)."""
     for value in (query, cookie):
         if value in LANGUAGES:
             return value
@@ -33,7 +35,7 @@ def pick_language(query: str | None, cookie: str | None, accept_language: str | 
         primary = tag.strip().lower().split("-")[0]
         if primary in LANGUAGES and q > 0:
             ranked.append((-q, i, primary))
-    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+    return min(ranked)[2] if ranked else default
 
 
 def other_language(lang: str) -> str:

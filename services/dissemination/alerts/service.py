@@ -91,7 +91,8 @@ def subscribe(session: Session, secret_key: str, address: str, choices: Choices,
     stage(session, digest.confirmation_mail(sub, links, session_theme_names(session)))
 
 
-def _get(session: Session, subscription_id: str) -> AlertSubscription:
+def get(session: Session, subscription_id: str) -> AlertSubscription:
+    """Alert subscriptions are the e-mail owner's (reached by a signed link), not a board's."""
     sub = session.get(AlertSubscription, subscription_id)
     if sub is None:
         raise Problem(404, "This subscription no longer exists: it was cancelled, or it was never confirmed "
@@ -101,7 +102,7 @@ def _get(session: Session, subscription_id: str) -> AlertSubscription:
 
 def confirm(session: Session, subscription_id: str, version: int, *, now: datetime | None = None) -> AlertSubscription:
     """Confirm (idempotent). Alerts cover what is published from now on."""
-    sub = _get(session, subscription_id)
+    sub = get(session, subscription_id)
     if sub.status == "confirmed":
         return sub
     if version != sub.version:
@@ -113,14 +114,10 @@ def confirm(session: Session, subscription_id: str, version: int, *, now: dateti
     return sub
 
 
-def get(session: Session, subscription_id: str) -> AlertSubscription:
-    return _get(session, subscription_id)
-
-
 def change(session: Session, subscription_id: str, choices: Choices) -> AlertSubscription:
     """Change themes, boards, frequency or language. The next message starts where the last
     ended (`covered_until` is kept), so a change of frequency neither repeats nor skips."""
-    sub = _get(session, subscription_id)
+    sub = get(session, subscription_id)
     if sub.status != "confirmed":
         raise Problem(409, "Confirm the subscription first, from the e-mail we sent.", slug="not-confirmed")
     choices = _validate(session, None, choices)

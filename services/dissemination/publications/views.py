@@ -11,8 +11,9 @@ from shared.http.deps import BoardDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
 from shared.http.types import PlainText, QueryInt
+from shared.web import i18n
 from services.dissemination.feed import render
-from services.dissemination.httputil import OptionalPrincipalDep, base_url, conditional, negotiate_lang
+from services.dissemination.httputil import OptionalPrincipalDep, base_url, conditional
 from services.dissemination.publications import service
 from services.dissemination.themes.taxonomy import Theme
 from services.dissemination.publications.schemas import (
@@ -69,7 +70,8 @@ def search_publications(request: Request, session: SessionDep, limit: LimitQuery
                         review_type: Annotated[str | None, Query(max_length=64)] = None,
                         year: Annotated[QueryInt | None, Query(ge=2013, le=2100)] = None,
                         accept_language: Annotated[str | None, Header()] = None):
-    language = negotiate_lang(lang, accept_language)
+    # The same negotiation as every page (shared/web/i18n.py); there is no cookie on the API.
+    language = i18n.pick_language(lang, None, accept_language, default="en")
     rows, next_cursor = service.search_public(session, q=q, lang=language, theme=theme, board=board,
                                               review_type=review_type, year=year, cursor=cursor, limit=limit)
     docs = service.documents_for(session, [p.id for p in rows])

@@ -9,7 +9,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.events.reviews import ReviewAppointmentMadeV1
 from shared.http.pagination import keyset, page_of
-from shared.http.problems import Problem
+from shared.http.problems import Problem, field_problem
 from shared.outbox import add_event
 from shared.settings import Settings
 from services.notification_api.approved.models import ApprovedReviewer, ReviewAppointment
@@ -19,10 +19,9 @@ from services.notification_api.approved.schemas import (
     ApprovedReviewerUpdate,
 )
 from services.notification_api.reviews.service import (
-    _invalid,
     audit,
     covered_families,
-    get_visible,
+    get_review,
     rule_problem,
     today,
 )
@@ -44,7 +43,7 @@ def _check_work_email(settings: Settings, email: str | None) -> str | None:
     email = email.strip()
     domain = email.rsplit("@", 1)[-1].lower()
     if domain in {d.lower() for d in settings.approved_list_personal_email_domains}:
-        raise _invalid("personal_email", "The approved list holds work contact details only; use the "
+        raise field_problem("personal_email", "The approved list holds work contact details only; use the "
                        "professional's work e-mail address.", "work_email")
     return email
 
@@ -79,10 +78,10 @@ def update_reviewer(session: Session, reviewer_id: str, body: ApprovedReviewerUp
     given = body.model_dump(exclude_unset=True)
     for name in ("display_name", "organisation", "roles", "review_types", "active"):
         if given.get(name) is None and name in given:
-            raise _invalid("value_required", f"{name} cannot be null.", name)
+            raise field_problem("value_required", f"{name} cannot be null.", name)
     if "work_email" in given:
         if given["work_email"] is None:
-            raise _invalid("value_required", "work_email cannot be null.", "work_email")
+            raise field_problem("value_required", "work_email cannot be null.", "work_email")
         email = _check_work_email(settings, given["work_email"])
         _email_taken(session, email, but=row.id)
         row.work_email = email
@@ -132,7 +131,7 @@ def _appointments(session: Session, review_id: str) -> list[tuple[ReviewAppointm
 
 def appoint(session: Session, principal: Principal, review_id: str, body: AppointmentCreate) -> dict:
     """Appoint a chair or reviewer from the approved list; refused unless the rules allow it."""
-    review = get_visible(session, principal, review_id, for_update=True)
+    review = get_review(session, principal, review_id, for_update=True)
     person = session.get(ApprovedReviewer, body.approved_reviewer_id)
     existing = _appointments(session, review.id)
     candidate = None if person is None else Candidate(person.id, person.active, frozenset(person.roles),
@@ -144,10 +143,10 @@ def appoint(session: Session, principal: Principal, review_id: str, body: Appoin
         raise rule_problem(exc) from None
     now = today()
     if body.appointed_on > now:
-        raise _invalid("appointment_in_future", f"The appointment date {body.appointed_on} is in the future.",
+        raise field_problem("appointment_in_future", f"The appointment date {body.appointed_on} is in the future.",
                        "appointed_on")
     if review.decided_on is not None and body.appointed_on < review.decided_on:
-        raise _invalid("appointment_before_decision", f"The appointment date {body.appointed_on} is before the "
+        raise field_problem("appointment_before_decision", f"The appointment date {body.appointed_on} is before the "
                        f"decision ({review.decided_on}).", "appointed_on")
     row = ReviewAppointment(review_id=review.id, approved_reviewer_id=person.id, role=role.value,
                             appointed_on=body.appointed_on)
@@ -165,7 +164,7 @@ def appoint(session: Session, principal: Principal, review_id: str, body: Appoin
 
 
 def list_appointments(session: Session, principal: Principal, review_id: str) -> list[dict]:
-    review = get_visible(session, principal, review_id)
+    review = get_review(session, principal, review_id)
     audit(session, principal, review, "read", "appointments")
     return [appointment_public(a, p) for a, p in _appointments(session, review.id)]
 

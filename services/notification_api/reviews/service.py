@@ -21,11 +21,10 @@ from shared.events.reviews import (
     ReviewReferredV1,
     ReviewSusrRecordedV1,
 )
-from shared.http.deps import board_scope, can_see
+from shared.http.deps import board_scope, visible_or_404
 from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import NOT_NAMES, check_free_text, reject_identifiers
-from shared.service import settings_for
-from shared.http.problems import Problem, field_error
+from shared.http.problems import Problem, field_problem
 from shared.logs import log
 from shared.outbox import add_event
 from shared.service import settings_for
@@ -45,12 +44,11 @@ from services.notification_api.reviews.schemas import (
     ProceedingCreate,
     ReviewCreate,
 )
-from services.notification_api.rules import lifecycle, timescale
-from services.notification_api.rules import susr
+from services.notification_api.rules import lifecycle, susr, timescale
 from services.notification_api.rules.criteria import CriteriaAssessment
 from services.notification_api.rules.errors import RuleViolation
 from services.notification_api.rules import review_types as rt_rules
-from services.notification_api.rules.review_types import ReviewTypeSpec, target_completion_date
+from services.notification_api.rules.review_types import ReviewTypeSpec
 
 logger = logging.getLogger(__name__)
 
@@ -65,11 +63,6 @@ def rule_problem(exc: RuleViolation) -> Problem:
     return Problem(exc.status, exc.detail, slug=exc.code.replace("_", "-"), code=exc.code)
 
 
-def _invalid(code: str, detail: str, field: str) -> Problem:
-    return Problem(422, detail, slug=code.replace("_", "-"), code=code,
-                   errors=[field_error(field, detail, code)])
-
-
 def audit(session: Session, principal: Principal | None, review: Review, action: str, what: str,
           *, actor: str | None = None) -> None:
     session.add(ReviewAudit(review_id=review.id, board_code=review.board_code,
@@ -77,16 +70,12 @@ def audit(session: Session, principal: Principal | None, review: Review, action:
                             action=action, what=what[:100]))
 
 
-def get_visible(session: Session, principal: Principal, review_id: str, *, for_update: bool = False) -> Review:
-    """The review if this key may see it. Another board's review is reported as absent, never
-    as forbidden: its existence is data too."""
+def get_review(session: Session, principal: Principal, review_id: str, *, for_update: bool = False) -> Review:
+    """The review if this key may see it (`visible_or_404`); locked when it is to be changed."""
     query = select(Review).where(Review.id == review_id)
     if for_update:
         query = query.with_for_update()  # serialises concurrent writes to one review (PostgreSQL)
-    review = session.exec(query).first()
-    if review is None or not can_see(principal, review.board_code):
-        raise Problem(404, f"No review {review_id} visible to this key.")
-    return review
+    return visible_or_404(session.exec(query).first(), principal, f"No review {review_id} visible to this key.")
 
 
 def review_type_spec(row: ReviewType) -> ReviewTypeSpec:
@@ -228,13 +217,13 @@ def _touch(review: Review) -> None:
 def notify_referral(session: Session, principal: Principal, body: ReviewCreate) -> Review:
     now = today()
     if body.referral_date > now:
-        raise _invalid("referral_in_future", f"The referral date {body.referral_date} is in the future.",
+        raise field_problem("referral_in_future", f"The referral date {body.referral_date} is in the future.",
                        "referral_date")
     if body.trigger.date > now:
-        raise _invalid("trigger_in_future", f"The trigger date {body.trigger.date} is in the future.",
+        raise field_problem("trigger_in_future", f"The trigger date {body.trigger.date} is in the future.",
                        "trigger.date")
     if body.trigger.date > body.referral_date:
-        raise _invalid("trigger_after_referral", f"The trigger date {body.trigger.date} is after the referral "
+        raise field_problem("trigger_after_referral", f"The trigger date {body.trigger.date} is after the referral "
                        f"date {body.referral_date}; an incident is referred after it happens.", "trigger.date")
     check_free_text(session, {"summary": body.summary})
     # A board's own case reference is pseudonymous; an NHS number or postcode there is not.
@@ -245,7 +234,7 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate) 
         raise Problem(409, "This board has already notified a review with this board_reference.",
                       slug="duplicate-board-reference", existing_review_id=existing)
     if body.child is None and body.adult_at_risk is None and body.homicide is None:
-        raise _invalid("no_subject", "A referral is about a child harmed (`child`), an adult at risk harmed "
+        raise field_problem("no_subject", "A referral is about a child harmed (`child`), an adult at risk harmed "
                        "(`adult_at_risk`) or a homicide (`homicide`): give each that applies.", "child")
     facts = susr.SusrFacts(
         harm=None if body.trigger.kind == "other" else body.trigger.kind, abuse_or_neglect=body.abuse_or_neglect,
@@ -256,7 +245,7 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate) 
     policy = susr_policy(settings_for(session))
     missing = susr.missing_facts(facts, policy)
     if missing:
-        raise _invalid("fact_required", f"{missing[0]} is required for these facts (it decides whether a review "
+        raise field_problem("fact_required", f"{missing[0]} is required for these facts (it decides whether a review "
                        "type's criteria are met).", missing[0])
     full = susr.assess_susr(facts, policy)
     result = susr.criteria_answer(facts, full)
@@ -283,7 +272,7 @@ def notify_referral(session: Session, principal: Principal, body: ReviewCreate) 
 
 
 def record_decision(session: Session, principal: Principal, review_id: str, body: DecisionCreate) -> Review:
-    review = get_visible(session, principal, review_id, for_update=True)
+    review = get_review(session, principal, review_id, for_update=True)
     check_free_text(session, {"rationale": body.rationale})
     offered = review_type_specs(session, active_only=True)
     covers = list(dict.fromkeys(body.covers)) if body.covers else None
@@ -291,13 +280,13 @@ def record_decision(session: Session, principal: Principal, review_id: str, body
         codes = covers or []
         bad = [c for c in codes if c not in offered or offered[c].family is None]
         if bad:
-            raise _invalid("unknown_review_type", f"Review type {bad[0]} is not offered as part of a SUSR.", "covers")
+            raise field_problem("unknown_review_type", f"Review type {bad[0]} is not offered as part of a SUSR.", "covers")
     elif body.outcome == lifecycle.NO_REVIEW:
         codes = []
     else:
         spec = offered.get(body.outcome)
         if spec is None or not spec.standalone:
-            raise _invalid("unknown_review_type", f"Review type {body.outcome} is not offered.", "outcome")
+            raise field_problem("unknown_review_type", f"Review type {body.outcome} is not offered.", "outcome")
         codes = [body.outcome]
     try:
         result = lifecycle.decide(state_of(session, review), body.outcome, body.decided_on, body.rationale,
@@ -366,7 +355,7 @@ def apply_milestone(session: Session, review: Review, milestone: str, on: date, 
 
 
 def record_milestone(session: Session, principal: Principal, review_id: str, body: MilestoneCreate) -> tuple[Review, bool]:
-    review = get_visible(session, principal, review_id, for_update=True)
+    review = get_review(session, principal, review_id, for_update=True)
     check_free_text(session, {"note": body.note})
     try:
         created = apply_milestone(session, review, body.milestone, body.date, note=body.note, source="api",
@@ -406,7 +395,7 @@ def record_milestone_fact(session: Session, *, review_id: str, board_code: str, 
 
 
 def add_proceeding(session: Session, principal: Principal, review_id: str, body: ProceedingCreate) -> ReviewProceeding:
-    review = get_visible(session, principal, review_id, for_update=True)
+    review = get_review(session, principal, review_id, for_update=True)
     check_free_text(session, {"note": body.note})
     if review.status == "closed":
         raise Problem(409, "Cannot add a proceeding: the review is closed.", slug="review-closed",
@@ -430,7 +419,7 @@ def add_proceeding(session: Session, principal: Principal, review_id: str, body:
 
 def conclude_proceeding(session: Session, principal: Principal, review_id: str, proceeding_id: str,
                         body: ProceedingConclude) -> ReviewProceeding:
-    review = get_visible(session, principal, review_id, for_update=True)
+    review = get_review(session, principal, review_id, for_update=True)
     row = session.get(ReviewProceeding, proceeding_id)
     if row is None or row.review_id != review.id:
         raise Problem(404, f"No proceeding {proceeding_id} on review {review_id}.")
@@ -454,7 +443,7 @@ def conclude_proceeding(session: Session, principal: Principal, review_id: str, 
 
 
 def close_review(session: Session, principal: Principal, review_id: str, body: CloseCreate) -> Review:
-    review = get_visible(session, principal, review_id, for_update=True)
+    review = get_review(session, principal, review_id, for_update=True)
     try:
         new_state = lifecycle.close(state_of(session, review), body.closed_on, today(),
                                     review_type_specs(session))
@@ -469,7 +458,7 @@ def close_review(session: Session, principal: Principal, review_id: str, body: C
 
 
 def read_review(session: Session, principal: Principal, review_id: str) -> Review:
-    review = get_visible(session, principal, review_id)
+    review = get_review(session, principal, review_id)
     audit(session, principal, review, "read", "review")
     return review
 
@@ -503,7 +492,7 @@ def list_reviews(session: Session, principal: Principal, *, status: str | None, 
 
 def read_audit(session: Session, principal: Principal, review_id: str, *, limit: int,
                cursor: str | None) -> tuple[list[ReviewAudit], str | None]:
-    review = get_visible(session, principal, review_id)
+    review = get_review(session, principal, review_id)
     query = select(ReviewAudit).where(ReviewAudit.review_id == review.id)
     rows = list(session.exec(keyset(query, [ReviewAudit.id], cursor, limit)).all())
     rows, next_cursor = page_of(rows, limit, key=lambda r: [r.id])

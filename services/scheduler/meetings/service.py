@@ -15,7 +15,7 @@ from shared.events.meetings import (
     MeetingHeldV1,
     MeetingRescheduledV1,
 )
-from shared.http.deps import board_scope, can_see
+from shared.http.deps import board_scope, visible_or_404
 from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import NOT_NAMES
 from shared.http.problems import Problem, field_error
@@ -103,18 +103,14 @@ def propose(session: Session, principal: Principal, body: ProposalRequest) -> Pr
 
 
 def get_proposal(session: Session, principal: Principal, proposal_id: str) -> ProposalPublic:
-    row = session.get(MeetingProposal, proposal_id)
-    if row is None or not can_see(principal, row.board_code):
-        raise Problem(404, f"No meeting proposal {proposal_id} for this key.")
+    row = visible_or_404(session.get(MeetingProposal, proposal_id), principal,
+                         f"No meeting proposal {proposal_id} for this key.")
     return ProposalPublic.model_validate_json(row.result)
 
 
 # ------------------------------------------------------------------------ meetings
 def get_meeting(session: Session, principal: Principal, meeting_id: str) -> Meeting:
-    row = session.get(Meeting, meeting_id)
-    if row is None or not can_see(principal, row.board_code):
-        raise Problem(404, f"No meeting {meeting_id} for this key.")
-    return row
+    return visible_or_404(session.get(Meeting, meeting_id), principal, f"No meeting {meeting_id} for this key.")
 
 
 _invitees = invitees_of

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from shared.auth import Principal
 from shared.db import utcnow
-from shared.http.deps import board_scope, can_see
+from shared.http.deps import board_scope, can_see, visible_or_404
 from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import NOT_NAMES, check_free_text
 from shared.http.problems import Problem, field_error
@@ -30,10 +30,8 @@ from services.scheduler.participants.schemas import (
 
 
 def get_participant(session: Session, principal: Principal, participant_id: str) -> Participant:
-    row = session.get(Participant, participant_id)
-    if row is None or not can_see(principal, row.board_code):
-        raise Problem(404, f"No participant {participant_id} for this key.")
-    return row
+    return visible_or_404(session.get(Participant, participant_id), principal,
+                          f"No participant {participant_id} for this key.")
 
 
 def participants_of_board(session: Session, principal: Principal, ids: list[str]) -> dict[str, Participant]:

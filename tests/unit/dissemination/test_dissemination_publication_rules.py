@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.dissemination.httputil import negotiate_lang
 from services.dissemination.publications.anonymisation import gate, text_fields
 from services.dissemination.publications.search import normalise, search_texts
 from services.dissemination.subscriptions.secrets import seal, unseal
+from shared.web import i18n
 
 
 def test_every_text_of_a_publication_has_a_field_path():
@@ -37,9 +37,10 @@ def test_welsh_search_text_is_normalised_and_english_is_not():
 
 @pytest.mark.parametrize("lang,header,expected", [
     ("cy", "en", "cy"), (None, "cy-GB,en;q=0.8", "cy"), (None, "en-GB,cy;q=0.9", "en"),
-    (None, "fr, cy;q=0.2", "cy"), (None, None, "en"), (None, "de", "en"), (None, "en;q=0.1, cy;q=0.5", "cy")])
+    (None, "fr, cy;q=0.2", "cy"), (None, None, "en"), (None, "de", "en"), (None, "en;q=0.1, cy;q=0.5", "cy"),
+    (None, "cy;q=0, en;q=0.1", "en")])
 def test_language_negotiation(lang, header, expected):
-    assert negotiate_lang(lang, header) == expected
+    assert i18n.pick_language(lang, None, header, default="en") == expected
 
 
 @given(st.text(min_size=0, max_size=100))
