@@ -14,10 +14,10 @@ from sqlmodel import Session, select
 
 from shared.auth import Principal
 from shared.db import utcnow
-from shared.http.deps import board_scope, can_see
+from shared.http.deps import board_scope, visible_or_404
 from shared.http.identifiers import NOT_NAMES, check_free_text
 from shared.http.pagination import keyset, page_of
-from shared.http.problems import Problem, field_error
+from shared.http.problems import Problem, field_error, field_problem
 from shared.settings import Settings
 from services.scheduler.availability import availability_at, evaluate_slot
 from services.scheduler.common import local, review_for
@@ -50,10 +50,7 @@ def has_connected_diary(participant: Participant) -> bool:
 
 # ------------------------------------------------------------------------ reading
 def get_poll(session: Session, principal: Principal, poll_id: str) -> Poll:
-    row = session.get(Poll, poll_id)
-    if row is None or not can_see(principal, row.board_code):
-        raise Problem(404, f"No poll {poll_id} for this key.")
-    return row
+    return visible_or_404(session.get(Poll, poll_id), principal, f"No poll {poll_id} for this key.")
 
 
 def options_of(session: Session, poll: Poll) -> list[PollOption]:
@@ -174,14 +171,11 @@ def _option_times(session: Session, principal: Principal, body: PollCreate) -> t
     if body.proposal_id is not None:
         proposal = meetings.get_proposal(session, principal, body.proposal_id)
         if proposal.review_id != body.review_id:
-            raise Problem(422, "The proposal is for another review.",
-                          errors=[field_error("proposal_id", "the proposal is for another review", "other_review")])
+            raise field_problem("other_review", "The proposal is for another review.", "proposal_id")
         if not proposal.suggestions:
-            raise Problem(422, "The proposal has no suggestions to offer as options.",
-                          errors=[field_error("proposal_id", "no suggestions", "empty_proposal")])
+            raise field_problem("empty_proposal", "The proposal has no suggestions to offer as options.", "proposal_id")
         if body.duration_minutes is not None and body.duration_minutes != proposal.duration_minutes:
-            raise Problem(422, "duration_minutes differs from the proposal's.",
-                          errors=[field_error("duration_minutes", "differs from the proposal's", "mismatch")])
+            raise field_problem("duration_mismatch", "duration_minutes differs from the proposal's.", "duration_minutes")
         return proposal.duration_minutes, [(s.start, s.end) for s in sorted(proposal.suggestions, key=lambda s: s.rank)]
     length = timedelta(minutes=body.duration_minutes)
     return body.duration_minutes, [(start, start + length) for start in body.options]
@@ -194,8 +188,7 @@ def create(session: Session, principal: Principal, body: PollCreate, settings: S
     check_free_text(session, {"coordinator_name": body.coordinator_name}, kinds=NOT_NAMES)
     now = utcnow()
     if body.deadline <= now:
-        raise Problem(422, "The deadline must be in the future.",
-                      errors=[field_error("deadline", "must be in the future", "past")])
+        raise field_problem("deadline_past", "The deadline must be in the future.", "deadline")
     duration, times = _option_times(session, principal, body)
     early = [i for i, (start, _) in enumerate(times) if start <= body.deadline]
     if early:
@@ -303,8 +296,7 @@ def finalise(session: Session, principal: Principal, poll_id: str, body: PollFin
                       slug="poll-finalised")
     option = session.get(PollOption, body.option_id)
     if option is None or option.poll_id != poll.id:
-        raise Problem(422, "That option is not one of this poll's.",
-                      errors=[field_error("option_id", "not an option of this poll", "unknown_option")])
+        raise field_problem("unknown_option", "That option is not one of this poll's.", "option_id")
     noes = required_noes(session, poll, option.id)
     if noes and not body.override:
         names = "; ".join(p.display_name for p in noes)
