@@ -57,10 +57,12 @@ def _stage(session: Session, meeting: Meeting, invitee: MeetingInvitee, particip
         purpose=f"meeting.{what}", reply_to=meeting.organizer_email), settings)
 
 
-def withdraw_pending(session: Session, meeting: Meeting, settings: Settings) -> int:
-    """On a move or cancellation: drop chasers and reminders for the meeting as it was that
-    are staged but not yet sent (any SEQUENCE so far)."""
-    ids = session.exec(select(MeetingInvitee.participant_id).where(MeetingInvitee.meeting_id == meeting.id)).all()
+def withdraw_pending(session: Session, meeting: Meeting, settings: Settings,
+                     participant_ids: set[str] | None = None) -> int:
+    """On a move or cancellation (or for invitees removed): drop chasers and reminders for
+    the meeting as it was that are staged but not yet sent (any SEQUENCE so far)."""
+    ids = participant_ids if participant_ids is not None else session.exec(
+        select(MeetingInvitee.participant_id).where(MeetingInvitee.meeting_id == meeting.id)).all()
     return withdraw_mail(session, [_key(meeting, what, pid, seq) for pid in ids for what in ("chase", "reminder")
                                    for seq in range(meeting.sequence + 1)], settings)
 

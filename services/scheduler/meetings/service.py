@@ -353,6 +353,7 @@ def _change_invitees(session: Session, principal: Principal, meeting: Meeting, b
             raise Problem(404, f"Not invited to meeting {meeting.id}: {', '.join(missing)}.")
         if len(rows) - len(body.remove_participants) + len(body.add_participants) < 1:
             raise Problem(422, "A meeting keeps at least one invitee; cancel it instead.")
+        reminders.withdraw_pending(session, meeting, settings_for(session), set(body.remove_participants))
         meeting.sequence += 1
         meeting.updated_at = now
         stage_invitation_mail(session, meeting, settings_for(session), cancel=True,

@@ -174,3 +174,13 @@ def test_a_required_decline_e_mails_the_coordinator_the_alternatives(sched, keys
                json={"participant_id": people["nurse"], "response": "declined"})
     send()
     assert len(smtp_sink.to(COORDINATOR)) == 1
+
+
+def test_a_removed_invitee_gets_no_reminder_staged_for_them(sched, keys, meeting, people, run, send, smtp_sink):
+    assert run(START - timedelta(hours=23))["reminded"] == 3  # staged, not yet sent
+    r = sched.patch(f"/v1/meetings/{meeting['id']}", headers=keys.board(),
+                    json={"remove_participants": [people["officer"]]})
+    assert r.status_code == 200, r.text
+    send()
+    reminded = [m.rcpt_tos[0] for m in smtp_sink.received() if m.message["Subject"].startswith(("Reminder", "Nodyn"))]
+    assert sorted(reminded) == sorted([email_of("Rhian Evans"), email_of("Ceri Jones")])
