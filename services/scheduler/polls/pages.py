@@ -94,9 +94,11 @@ def answer_submit(token: str, request: Request, session: SessionDep, form: Annot
             return PAGES.render(request, "poll_answer.html", {**context, "open": False}, status=409)
         problems = [(f"#answer-1-{o.id}", f"Choose an answer for option {i}", f"Dewiswch ateb ar gyfer opsiwn {i}")
                     for i, o in enumerate(options, start=1) if given[o.id] not in ANSWERS]
-        if not problems:  # the comment held something that identifies a child or family
-            problems = [("#comment", "Remove anything that could identify a child or family from the comment",
-                         "Tynnwch unrhyw beth a allai adnabod plentyn neu deulu o'r sylw")]
+        if not problems:  # the comment held something that identifies a child or family: never shown back
+            context["comment"] = ""
+            problems = [("#comment", "Write the comment again without anything that could identify a child or "
+                                     "family", "Ysgrifennwch y sylw eto heb unrhyw beth a allai adnabod plentyn "
+                                               "neu deulu")]
         return PAGES.render(request, "poll_answer.html", {**context, "problems": problems}, status=422)
     session.commit()
     lang = PAGES.language(request)

@@ -148,7 +148,7 @@ def test_answers_are_recorded_can_change_until_the_deadline_and_pass_the_identif
 
     # A comment naming an NHS number is refused and changes nothing.
     r = answer(sched, path, ["no", "no", "yes"], comment="About NHS number 943 476 5919")
-    assert r.status_code == 422 and "943 476 5919" in r.text  # their own text back in the form, not elsewhere
+    assert r.status_code == 422 and "943 476 5919" not in r.text and "heb unrhyw beth a allai adnabod" in r.text
     assert [o["required"]["yes"] for o in read(sched, keys, poll["id"])["options"]] == [1, 0, 0]
     # An option left out is refused too.
     assert answer(sched, path, ["no", "", "yes"]).status_code == 422
