@@ -180,6 +180,11 @@ def test_answers_are_diary_data_for_later_proposals(sched, keys, poll, review, p
                    json={**body, "window_start": "2027-02-03T10:00:00Z", "window_end": "2027-02-03T12:00:00Z"})
     [only] = r.json()["suggestions"]
     assert only["availability"][0]["availability"] == "tentative" and only["confidence"] == 0.5
+    # Booking at the time she said no to is a conflict, as with any busy time in her diary.
+    r = sched.post("/v1/meetings", headers=keys.board(), json={
+        "review_id": review, "kind": "panel_meeting", "start": OPTIONS[0], "end": "2027-02-02T12:00:00Z",
+        "participants": [{"participant_id": people["nurse"], "required": True}]})
+    assert problem(r, 409)["conflicts"][0]["availability"] == "busy"
 
 
 def test_confidence_is_the_one_proposals_compute(sched, keys, poll, review, people, send, smtp_sink):
