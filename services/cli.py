@@ -28,11 +28,14 @@ key_app = typer.Typer(help="API keys (shown once, stored as HMAC).", no_args_is_
 board_app = typer.Typer(help="Regional Safeguarding Boards (data, not code).", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-lettered messages: list and replay.", no_args_is_help=True)
 mail_app = typer.Typer(help="The mail outbox: what was sent, what failed, retrying.", no_args_is_help=True)
+outbox_app = typer.Typer(help="The event outbox: events staged and not yet delivered to the broker.",
+                         no_args_is_help=True)
 app.add_typer(admin, name="admin")
 admin.add_typer(key_app, name="key")
 admin.add_typer(board_app, name="board")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(mail_app, name="mail")
+app.add_typer(outbox_app, name="outbox")
 
 ServiceArg = Annotated[str, typer.Argument(help="notification_api, scheduler or dissemination")]
 
@@ -113,6 +116,7 @@ def _quickstart_keys(settings: Settings) -> None:
     typer.echo("First run: keys created (shown once; `cpr admin key create` makes more):")
     typer.echo(f"  Welsh Government: {wg}")
     typer.echo(f"  Gwent board:      {board}")
+    typer.echo(f"Sign in to the pages with either key (quick start): {settings.base_url('notification_api')}/signin")
 
 
 def _up_single_process(settings: Settings) -> None:
@@ -123,11 +127,17 @@ def _up_single_process(settings: Settings) -> None:
     from shared.worker import start_worker_threads
 
     configure_logging(settings.log_level, "cpr")
-    broker = InProcessBroker()
+    # The queues are rows in <data_dir>/events.db: an event the outbox handed on survives a
+    # crash and is delivered after the restart (shared/messaging/inprocess.py).
+    broker = InProcessBroker(settings.data_dir / "events.db")
     stop = threading.Event()
     servers = []
-    for spec in specs().values():
-        runtime = make_runtime(spec, settings, make_transport(settings, broker))
+    runtimes = [make_runtime(spec, settings, make_transport(settings, broker)) for spec in specs().values()]
+    for runtime in runtimes:  # every queue bound before any relay publishes
+        if runtime.spec.handlers:
+            runtime.transport.declare(runtime.spec.topology(settings))
+    for runtime in runtimes:
+        spec = runtime.spec
         start_worker_threads(runtime, stop)
         server = uvicorn.Server(uvicorn.Config(create_app(runtime), host=settings.host,
                                                port=settings.port(spec.name), log_config=None, access_log=False))
@@ -326,6 +336,35 @@ def mail_retry(service: ServiceArg, mail_id: str) -> None:
         session.add(row)
     engine.dispose()
     typer.echo(f"queued {mail_id} again")
+
+
+# -- event outbox -----------------------------------------------------------------------
+@outbox_app.command("stale")
+def outbox_stale(service: Annotated[Optional[str], typer.Argument(help="One service; all by default")] = None,
+                 older_than: Annotated[Optional[float], typer.Option(
+                     "--older-than", help="Seconds unsent (default CPR_OUTBOX_STALE_SECONDS)")] = None,
+                 limit: int = 100) -> None:
+    """Events unsent past the threshold, oldest first, one JSON line each (never the body).
+    Exits 1 if there are any, so a cron job or probe can alert on it."""
+    from datetime import timedelta
+
+    from shared.outbox import stale_messages
+
+    settings = get_settings()
+    threshold = timedelta(seconds=settings.outbox_stale_seconds if older_than is None else older_than)
+    total = 0
+    for spec in ([_spec(service)] if service else specs().values()):
+        engine = make_engine(settings.database_url(spec.name))
+        with Session(engine) as session:
+            for row in stale_messages(session, threshold, limit=limit):
+                total += 1
+                typer.echo(json.dumps({"service": spec.name, "event_id": row.event_id, "event_type": row.event_type,
+                                       "created_at": row.created_at.isoformat(), "attempts": row.attempts,
+                                       "last_error": row.last_error}))
+        engine.dispose()
+    typer.echo(f"{total} event(s) unsent for more than {threshold.total_seconds():g}s", err=True)
+    if total:
+        raise typer.Exit(1)
 
 
 @app.command("asyncapi")

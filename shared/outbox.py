@@ -42,6 +42,18 @@ def add_event(session: Session, data: BaseModel, *, subject: str | None = None) 
     return envelope
 
 
+def stale_messages(session: Session, older_than: timedelta, *, limit: int | None = None) -> list[OutboxMessage]:
+    """Rows still unsent `older_than` after they were staged, oldest first. A row stays unsent
+    when the broker is unreachable or the event is unroutable (no queue bound to its type):
+    either needs an operator, so `cpr outbox stale` and /metrics show them."""
+    query = (select(OutboxMessage)
+             .where(OutboxMessage.sent_at.is_(None), OutboxMessage.created_at < utcnow() - older_than)
+             .order_by(OutboxMessage.seq))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query).all())
+
+
 class OutboxRelay:
     """Publishes unsent rows in order. Rows are locked with SKIP LOCKED on PostgreSQL so
     several relays can run; a crash after publish and before commit republishes the row,

@@ -89,9 +89,10 @@ def make_transport(settings: Settings, broker=None) -> Transport:
         from shared.messaging.rabbit import RabbitTransport
 
         return RabbitTransport(settings.amqp_url, settings.amqp_prefix, prefetch=settings.prefetch)
-    from shared.messaging.inprocess import InProcessTransport
+    from shared.messaging.inprocess import InProcessBroker, InProcessTransport
 
-    return InProcessTransport(broker)
+    # The quick start's queues (and dead letters, for `cpr dlq`) are in <data_dir>/events.db.
+    return InProcessTransport(broker or InProcessBroker(settings.data_dir / "events.db"))
 
 
 def make_runtime(spec: ServiceSpec, settings: Settings, transport: Transport | None = None) -> Runtime:

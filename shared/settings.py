@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     relay_poll_seconds: float = 0.1
     relay_batch_size: int = 200
+    # An outbox row unsent for longer than this is "stale": counted by the gauge
+    # cpr_outbox_stale_messages on /metrics and listed by `cpr outbox stale` (an operator looks).
+    outbox_stale_seconds: float = 300.0
     # Housekeeping: sent outbox rows, inbox ids and idempotency records are kept this long.
     outbox_retention_days: int = 7
     inbox_retention_days: int = 90
@@ -68,10 +71,38 @@ class Settings(BaseSettings):
     mail_retention_days: int = 30
 
     log_level: str = "INFO"
+    # Bearer token a Prometheus scraper sends to /metrics (request and mail counts are business
+    # figures). Unset: /metrics is off (404).
+    metrics_token: str | None = None
     max_body_bytes: int = 1_000_000
     # Per API key and process; 0 turns the limit off.
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 200
+
+    # -- signing in to pages (shared/web/signin.py) --------------------------------------
+    # A session ends after this long without a request, and this long after sign-in at most.
+    signin_idle_minutes: float = 30.0
+    signin_absolute_hours: float = 10.0
+    # Secure cookies: unset means "when the request came over https" (behind a TLS proxy that
+    # forwards plain http, set it to true).
+    signin_cookie_secure: bool | None = None
+    # The quick start's sign-in by pasting an API key. Unset: on exactly when no OpenID
+    # Connect issuer is configured.
+    signin_key_enabled: bool | None = None
+    # OpenID Connect (authorization code flow with PKCE): the organisation's identity provider.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    # Where the provider sends people back (<base>/signin/callback); unset: the service's base URL.
+    oidc_redirect_base: str | None = None
+    oidc_scopes: str = "openid profile"
+    # Who a person acts for, from their ID token's claims only: "claim=value" -> a board code, or
+    # "welsh-government". A claim may hold one value or a list (e.g. groups). No match: refused.
+    # e.g. CPR_OIDC_CLAIM_MAP='{"groups=cpr-gwent": "gwent", "groups=wg-cpr": "welsh-government"}'
+    oidc_claim_map: dict[str, str] = Field(default_factory=dict)
+    oidc_timeout_seconds: float = 10.0
+    # Seconds of clock difference with the provider tolerated on exp/iat.
+    oidc_leeway_seconds: int = 60
 
     # -- notification API --------------------------------------------------------------
     overdue_check_seconds: float = 300.0

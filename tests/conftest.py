@@ -6,11 +6,14 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
+
 
 from shared.migrations import upgrade
 from shared.settings import SERVICE_NAMES, Settings
 from tests.support import (
     AMQP_URL,
+    METRICS_TOKEN,
     SECRET,
     admin_execute,
     delete_amqp_prefix,
@@ -21,6 +24,12 @@ from tests.support import (
     snapshot_reference_data,
     unique,
 )
+
+# No timing assertions in the suite, Hypothesis' per-example deadline included: on a shared
+# two-core machine a first example that loads the names lexicon can take longer than 200 ms,
+# and a failure that says "too slow" says nothing about the property. Speed is bench/'s job.
+hypothesis_settings.register_profile("cpr", deadline=None)
+hypothesis_settings.load_profile("cpr")
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +82,7 @@ def settings(databases, tmp_path) -> Settings:
     s = Settings(amqp_url=AMQP_URL, amqp_prefix=unique("cprt"), secret_key=SECRET,
                  retry_delays_ms=[100, 200], max_attempts=3, relay_poll_seconds=0.05,
                  data_dir=tmp_path / "data", mail_poll_seconds=0.2, mail_retry_base_seconds=0.2,
-                 mail_lease_seconds=3.0, **values)
+                 mail_lease_seconds=3.0, metrics_token=METRICS_TOKEN, **values)
     yield s
     delete_amqp_prefix(s.amqp_prefix, [spec.topology(s) for spec in specs().values()])
 

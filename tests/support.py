@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("CPR_TEST_PG_URL", "postgresql://postgres:postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("CPR_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 SECRET = "test-secret-key"
+METRICS_TOKEN = "test-metrics-token"
+METRICS = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 
 
 def pg_url(dbname: str) -> str:
@@ -131,6 +133,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "CPR_MAIL_RETRY_BASE_SECONDS": str(settings.mail_retry_base_seconds),
         "CPR_MAIL_LEASE_SECONDS": str(settings.mail_lease_seconds),
     }
+    if settings.metrics_token:
+        env["CPR_METRICS_TOKEN"] = settings.metrics_token
     if settings.smtp_url:
         env["CPR_SMTP_URL"] = settings.smtp_url
     if settings.imap_url:
@@ -244,3 +248,31 @@ def delete_amqp_prefix(prefix: str, topologies) -> None:
 
 def unique(prefix: str = "t") -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+@contextmanager
+def served(app):
+    """An ASGI app on a real uvicorn server (a thread, a free port); yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: server.started, timeout=20, what="uvicorn")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def extra_key(settings: Settings, board_code: str | None) -> str:
+    """Another key for a board (a second case system), stored in every service database."""
+    row, key = new_api_key(settings.secret_key, board_code=board_code, welsh_government=board_code is None)
+    for name in SERVICE_NAMES:
+        engine = make_engine(settings.database_url(name))
+        with session_scope(engine) as session:
+            session.add(ApiKey.model_validate(row.model_dump()))
+        engine.dispose()
+    return key

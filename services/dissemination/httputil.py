@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 
 from shared.auth import Principal
@@ -22,6 +22,19 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
 
 
 OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def conditional_headers(
+    if_none_match: Annotated[str, Header(alias="If-None-Match", description=(
+        "ETag(s) of the copy you hold: 304 Not Modified if it is still current."))] = None,  # type: ignore[assignment]
+    if_modified_since: Annotated[str, Header(alias="If-Modified-Since", description=(
+        "HTTP date of the copy you hold: 304 if unchanged since (If-None-Match wins when both are sent)."))] = None,  # type: ignore[assignment]
+) -> None:
+    """Declares the conditional-GET headers `conditional` honours, so the OpenAPI document lists
+    them on the routes that answer 304 (`dependencies=[Depends(conditional_headers)]`)."""
+
+
+ConditionalHeaders = [Depends(conditional_headers)]
 
 
 def base_url(request: Request) -> str:

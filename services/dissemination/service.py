@@ -55,7 +55,7 @@ SPEC = ServiceSpec(
     jobs=[PeriodicJob("expire_publications", EXPIRY_CHECK_SECONDS, expire_publications),
           PeriodicJob("send_alerts", "alert_check_seconds", send_alerts),
           PeriodicJob("purge_unconfirmed_alerts", 3600.0, purge_unconfirmed_alerts)],
-    tables=("feed_entries", "feed_reviews", "publications", "publication_themes", "publication_documents",
+    tables=("feed_entries", "feed_reviews", "feed_review_types", "publications", "publication_themes", "publication_documents",
             "learning_themes", "subscriptions", "webhook_deliveries", "alert_subscriptions", "alert_messages"),
     reference_tables=("learning_themes",),
     openapi_tags=[

@@ -2,7 +2,7 @@
 documentation cannot drift from the code (a test compares it with docs/asyncapi.json)."""
 from __future__ import annotations
 
-from shared.events.registry import EVENT_TYPES, payload_schema
+from shared.events.registry import EVENT_TYPES, PRODUCERS as REGISTRY_PRODUCERS, payload_schema
 
 # Which service publishes each area's events (the module an event type is defined in).
 PRODUCERS = {
@@ -25,6 +25,8 @@ def build(specs: dict, exchange: str = "cpr.events") -> dict:
         producer = PRODUCERS.get(model.__module__, "unknown")
         message_name = name.replace(".", "_")
         messages[message_name] = {
+            # Code generators name the message (class, handler) after messageId: stable, unique.
+            "messageId": message_name,
             "name": name,
             "title": name,
             "summary": (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else name,
@@ -55,6 +57,7 @@ def build(specs: dict, exchange: str = "cpr.events") -> dict:
         }
     return {
         "asyncapi": "2.6.0",
+        "id": "urn:cpr-wales:events",
         "info": {
             "title": "Child Practice Reviews: events",
             "version": "1.0.0",
@@ -62,6 +65,8 @@ def build(specs: dict, exchange: str = "cpr.events") -> dict:
                            "Types are versioned; the routing key is the type. Payloads carry ids, codes, dates and "
                            "counts only: no free text and no identifiers of children or families.",
         },
+        "tags": [{"name": family, "description": f"{family}.* events, published by {service}"}
+                 for family, service in sorted(REGISTRY_PRODUCERS.items())],
         "defaultContentType": "application/cloudevents+json",
         "servers": {"rabbitmq": {"url": "amqp://rabbitmq:5672", "protocol": "amqp", "protocolVersion": "0-9-1"}},
         "channels": channels,

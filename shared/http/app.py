@@ -1,6 +1,7 @@
 """The FastAPI application factory every service uses, and its ASGI middleware."""
 from __future__ import annotations
 
+import hmac
 import logging
 import threading
 import time
@@ -12,10 +13,12 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from shared.http.problems import body_too_large, install_problem_handlers, media_type_of, problem_response
+from shared.http.problems import (body_too_large, install_problem_handlers, media_type_of, problem_response,
+                                  unhandled_response)
 from shared.http.ratelimit import TokenBuckets
 from shared.logs import correlation_id, log, new_correlation_id
 from shared.mail.metrics import register_mail_metrics
+from shared.outbox_metrics import register_outbox_metrics
 from shared.service import Runtime
 from shared.web.security import SecurityHeadersMiddleware
 
@@ -43,11 +46,12 @@ class RequestContextMiddleware:
         cid = "".join(ch for ch in cid if ch.isalnum() or ch in "-_.")[:64] or new_correlation_id()
         token = correlation_id.set(cid)
         started = time.perf_counter()
-        status_holder = {"status": 500}
+        status_holder = {"status": 500, "started": False}
 
         async def send_wrapper(message):
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
+                status_holder["started"] = True
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + [(b"x-correlation-id", cid.encode())]
             await send(message)
@@ -86,6 +90,14 @@ class RequestContextMiddleware:
                 await self.app(scope, limited_receive, send_wrapper)
             except _BodyTooLarge:
                 response = problem_response(413, body_too_large(self.max_body_bytes))
+                await response(scope, receive, send_wrapper)
+            except Exception as exc:
+                if status_holder["started"]:
+                    raise  # half a response is out: only closing the connection can say so
+                # Answered here, while the correlation id is set, and not re-raised: the
+                # server keeps the connection (Starlette's fallback re-raises, and uvicorn
+                # then closes a keep-alive connection).
+                response = unhandled_response(exc, scope.get("path", ""))
                 await response(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
@@ -138,11 +150,18 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.rate_limiter = TokenBuckets(runtime.settings.rate_limit_per_second, runtime.settings.rate_limit_burst)
     install_problem_handlers(app)
-    app.add_middleware(SecurityHeadersMiddleware)
+    # A page that needs a signed-in person answers 303 to /signin, not a problem.
+    from shared.web.signin import SignInRequired, redirect_to_signin
+
+    app.add_exception_handler(SignInRequired, redirect_to_signin)
+    # The last added is the outermost: the security headers go on every answer, the ones
+    # RequestContextMiddleware makes itself (413, 415, 500) too.
     app.add_middleware(RequestContextMiddleware, service=spec.name, max_body_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     # The pages' stylesheet (shared/web/static); services' pages are routers like any other.
     app.mount("/static", StaticFiles(packages=[("shared.web", "static"), *spec.static_packages]), name="static")
     register_mail_metrics(spec.name, runtime.engine)
+    register_outbox_metrics(spec.name, runtime.engine, runtime.settings.outbox_stale_seconds)
     readiness = _ReadinessCache()
 
     @app.get("/healthz", tags=["operations"], summary="Process is up")
@@ -166,9 +185,24 @@ def create_app(runtime: Runtime) -> FastAPI:
         down = ", ".join(k for k, ok in checks.items() if not ok)
         return problem_response(503, f"Not ready: {down} unreachable.", checks=checks)
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response,
-             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics (bearer CPR_METRICS_TOKEN)",
+             description="Request counts by route and status and the mail outbox by status are business "
+                         "figures (how many referrals, how many invitations): only a scraper holding "
+                         "`CPR_METRICS_TOKEN` reads them. Without that setting the route is off (404).",
+             response_class=Response,
+             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+                        401: {"description": "No metrics token, or the wrong one"},
+                        404: {"description": "Metrics are off (CPR_METRICS_TOKEN is not set)"}})
     def metrics(request: Request) -> Response:
+        token = request.app.state.runtime.settings.metrics_token
+        if not token:
+            return problem_response(404, "Metrics are off: set CPR_METRICS_TOKEN and scrape with it as a "
+                                         "bearer token.", instance="/metrics")
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            return problem_response(401, "Send the metrics token (CPR_METRICS_TOKEN) as 'Authorization: Bearer "
+                                         "<token>'.", headers={"WWW-Authenticate": 'Bearer realm="cpr-metrics"'},
+                                    instance="/metrics")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     for router in spec.routers:
@@ -223,16 +257,56 @@ PROBLEM_HEADERS = {
 }
 
 
+def _all_models() -> list[type]:
+    from pydantic import BaseModel
+
+    out, pending = [], [BaseModel]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            out.append(sub)
+            pending.append(sub)
+    return out
+
+
+def _restore_examples(doc: dict) -> None:
+    """FastAPI serialises the document with `exclude_none`, which also strips every `null` out of
+    the examples: a required nullable field vanished from the monitoring example, and a PATCH
+    example's "set to null" became "leave alone". Put the models' own examples back."""
+    from fastapi.encoders import jsonable_encoder
+
+    schemas = doc.get("components", {}).get("schemas", {})
+    declared: dict[str, list] = {}
+    ambiguous: set[str] = set()
+    for model in _all_models():
+        extra = (getattr(model, "model_config", None) or {}).get("json_schema_extra")
+        if not isinstance(extra, dict) or "examples" not in extra or model.__name__ not in schemas:
+            continue
+        examples = jsonable_encoder(extra["examples"])
+        if declared.setdefault(model.__name__, examples) != examples:
+            ambiguous.add(model.__name__)
+    for name, examples in declared.items():
+        if name not in ambiguous and "examples" in schemas[name]:
+            schemas[name]["examples"] = examples
+
+
 def install_problem_openapi(app: FastAPI) -> None:
-    """Document problem+json responses on every operation (schemathesis holds us to it)."""
+    """Document problem+json responses on every operation (schemathesis holds us to it), the
+    API-key security of each operation (public ones say `security: []`), and give the document a
+    server so clients and linters know where it is served (relative: the same origin)."""
     from fastapi.openapi.utils import get_openapi
 
     def openapi() -> dict:
         if app.openapi_schema:
             return app.openapi_schema
         doc = get_openapi(title=app.title, version=app.version, description=app.description,
-                          routes=app.routes, tags=app.openapi_tags)
+                          routes=app.routes, tags=app.openapi_tags, servers=[{"url": "/"}])
+        _restore_examples(doc)
         doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        for item in doc.get("paths", {}).values():
+            for operation in item.values():
+                # FastAPI states the key where a route depends on it (shared/http/deps.py);
+                # every other operation is public, and says so.
+                operation.setdefault("security", [])
         ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for path, item in doc.get("paths", {}).items():
             for method, operation in item.items():

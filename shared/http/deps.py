@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from shared.auth import Principal, authenticate
@@ -24,13 +25,32 @@ def get_session(request: Request) -> Iterator[Session]:
     """A session per request. Handlers commit explicitly; anything uncommitted is rolled back."""
     runtime = request.app.state.runtime
     with Session(runtime.engine, expire_on_commit=False, info={"settings": runtime.settings}) as session:
-        yield session
+        try:
+            yield session
+        finally:
+            session.close()
+            for release in session.info.pop("on_close", []):
+                release()  # locks held until the transaction ended (idempotency on SQLite)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_principal(request: Request, session: SessionDep) -> Principal:
+# The OpenAPI security scheme: any route depending on get_principal lists it, so Swagger UI's
+# Authorize sends the key and generated clients know to. The header is still read below (a missing
+# or malformed one is a problem+json 401, not FastAPI's 403).
+SECURITY_SCHEME = "apiKey"
+bearer_key = HTTPBearer(
+    auto_error=False, scheme_name=SECURITY_SCHEME,
+    description="An API key from `cpr admin key create` (a board's or Welsh Government's), sent as "
+                "`Authorization: Bearer <key>`; the same key works on all three APIs. In Swagger UI (/docs) "
+                "press Authorize and paste the key alone, without `Bearer `.")
+OPTIONAL_KEY = {"security": [{}, {SECURITY_SCHEME: []}]}
+"""`openapi_extra` of a route that is public but reads a key when one is sent."""
+
+
+def get_principal(request: Request, session: SessionDep,
+                  _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_key)] = None) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

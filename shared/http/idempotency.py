@@ -1,28 +1,51 @@
 """`Idempotency-Key` for creating endpoints: the same key and body replays the stored
 response; the same key with another body is 409. The record is written in the same
-transaction as the creation, so a retry after a lost response never creates twice."""
+transaction as the creation, so a retry after a lost response never creates twice.
+
+A key is scoped per board (Welsh Government is one scope), not per API key: a board's second
+key (a second case system, a rotated key) replays what the first created. Requests with the
+same key wait for each other (a PostgreSQL advisory lock held until the first commits or
+rolls back; a process lock on SQLite), so concurrent retries get one creation and replays,
+never a conflict with the record being created. One still in flight after
+`LOCK_WAIT_SECONDS` is 409 `idempotency-key-in-progress` (the IETF idempotency draft's
+answer): retry later to get the replay."""
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, String, Text, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Field, Session, SQLModel
 
+from shared.auth import Principal
 from shared.db import UTCDateTime, utcnow
 from shared.http.deps import PrincipalDep, SessionDep
 from shared.http.problems import Problem
+
+LOCK_WAIT_SECONDS = 10
+_SCOPES = uuid.UUID("6f1d4c8e-2b7a-4f0e-9a53-1c2d3e4f5a6b")
+
+
+def scope_of(principal: Principal) -> str:
+    """The idempotency scope: one per board, one for Welsh Government (a UUID, as the column
+    that held the key id before holds it)."""
+    owner = "welsh-government" if principal.welsh_government else f"board:{principal.board_code}"
+    return str(uuid.uuid5(_SCOPES, owner))
 
 
 class IdempotencyRecord(SQLModel, table=True):
     __tablename__ = "idempotency_keys"
 
-    key_id: str = Field(primary_key=True, max_length=36)
+    # The column keeps its name from when keys were scoped per API key; it holds `scope_of`.
+    scope: str = Field(sa_column=Column("key_id", String(36), primary_key=True))
     idempotency_key: str = Field(primary_key=True, max_length=200)
     request_hash: str = Field(max_length=64)
     status_code: int
@@ -30,17 +53,78 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
 
 
+class _ProcessLocks:
+    """SQLite (the single-process quick start) has no advisory locks: a lock per key in this
+    process, released when the request's session closes (`get_session`)."""
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._locks: dict[tuple, list] = {}  # key -> [lock, users]
+
+    def acquire(self, key: tuple) -> bool:
+        with self._guard:
+            entry = self._locks.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        if entry[0].acquire(timeout=LOCK_WAIT_SECONDS):
+            return True
+        self._forget(key)
+        return False
+
+    def release(self, key: tuple) -> None:
+        self._locks[key][0].release()
+        self._forget(key)
+
+    def _forget(self, key: tuple) -> None:
+        with self._guard:
+            entry = self._locks[key]
+            entry[1] -= 1
+            if entry[1] == 0:
+                del self._locks[key]
+
+
+_process_locks = _ProcessLocks()
+
+
+def _in_progress() -> Problem:
+    return Problem(409, "A request with this Idempotency-Key is still in progress; retry shortly to get its "
+                        "response.", slug="idempotency-key-in-progress", headers={"Retry-After": "1"})
+
+
 class Idempotency:
-    def __init__(self, session: Session, key_id: str, key: str | None, request_hash: str):
+    def __init__(self, session: Session, scope: str, key: str | None, request_hash: str):
         self.session = session
-        self.key_id = key_id
+        self.scope = scope
         self.key = key
         self.request_hash = request_hash
+
+    def _wait_for_others(self) -> None:
+        """Hold the key until this request's transaction ends; wait while another holds it."""
+        bind = self.session.get_bind()
+        if bind.dialect.name == "postgresql":
+            lock_id = int.from_bytes(hashlib.sha256(f"idem:{self.scope}:{self.key}".encode()).digest()[:8],
+                                     "big", signed=True)
+            previous = self.session.execute(text("SELECT current_setting('lock_timeout')")).scalar_one()
+            self.session.execute(text("SELECT set_config('lock_timeout', :t, true)"),
+                                 {"t": f"{LOCK_WAIT_SECONDS * 1000}ms"})
+            try:
+                self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
+            except OperationalError as exc:
+                if getattr(getattr(exc, "orig", None), "sqlstate", None) != "55P03":  # lock_not_available
+                    raise
+                self.session.rollback()
+                raise _in_progress() from None
+            self.session.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": previous})
+            return
+        key = (str(bind.url), self.scope, self.key)
+        if not _process_locks.acquire(key):
+            raise _in_progress()
+        self.session.info.setdefault("on_close", []).append(lambda: _process_locks.release(key))
 
     def replay(self) -> JSONResponse | None:
         if not self.key:
             return None
-        record = self.session.get(IdempotencyRecord, (self.key_id, self.key))
+        self._wait_for_others()
+        record = self.session.get(IdempotencyRecord, (self.scope, self.key))
         if record is None:
             return None
         if record.request_hash != self.request_hash:
@@ -54,18 +138,24 @@ class Idempotency:
         encoded = jsonable_encoder(body)
         if self.key:
             self.session.add(IdempotencyRecord(
-                key_id=self.key_id, idempotency_key=self.key, request_hash=self.request_hash,
+                scope=self.scope, idempotency_key=self.key, request_hash=self.request_hash,
                 status_code=status_code, response_body=json.dumps(encoded)))
         return JSONResponse(encoded, status_code=status_code, headers=headers)
 
 
-async def get_idempotency(request: Request, session: SessionDep, principal: PrincipalDep) -> Idempotency:
-    key = request.headers.get("idempotency-key")
+async def get_idempotency(
+    request: Request, session: SessionDep, principal: PrincipalDep,
+    # `str` (not `str | None`): the published schema is a plain string; absent is the default.
+    key: Annotated[str, Header(alias="Idempotency-Key", json_schema_extra={"minLength": 1, "maxLength": 200},
+                                      description="Any unique string (e.g. a UUID) per intended creation: a retry "
+                                                  "with the same key and body replays the first response "
+                                                  "(`Idempotent-Replayed: true`); with another body, 409.")] = None,  # type: ignore[assignment]
+) -> Idempotency:
     if key is not None and not (1 <= len(key) <= 200):
         raise Problem(400, "Idempotency-Key must be 1 to 200 characters.")
     body = await request.body()
     digest = hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + body).hexdigest()
-    return Idempotency(session, principal.key_id, key, digest)
+    return Idempotency(session, scope_of(principal), key, digest)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]

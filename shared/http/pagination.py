@@ -13,11 +13,11 @@ from sqlalchemy import types as sa_types
 
 from shared.db import UTCDateTime
 from shared.http.problems import Problem, field_error
-from shared.http.types import QueryInt
+from shared.http.types import query_int
 
 T = TypeVar("T")
 
-LimitQuery = Annotated[QueryInt, Query(ge=1, le=200, description="Page size (1-200).")]
+LimitQuery = Annotated[query_int(ge=1, le=200), Query(description="Page size (1-200).")]
 CursorQuery = Annotated[str | None, Query(max_length=500, description="`next_cursor` from the previous page.")]
 
 

@@ -211,10 +211,19 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception):
-        if is_connection_error(exc):
-            log(logger, logging.WARNING, "database unavailable", path=request.url.path, error=type(exc).__name__)
-            return problem_response(503, "The database is unavailable; try again shortly.",
-                                    headers={"Retry-After": "2"}, instance=request.url.path)
-        logger.exception("unhandled error on %s", request.url.path)
-        return problem_response(500, "Something went wrong on our side; it has been logged.",
-                                instance=request.url.path)
+        # Reached only from outside RequestContextMiddleware (which answers first, with the
+        # correlation id): Starlette's ServerErrorMiddleware calls this, then re-raises.
+        return unhandled_response(exc, request.url.path)
+
+
+def unhandled_response(exc: Exception, path: str) -> JSONResponse:
+    """The answer to an exception nothing handled: 503 when the database is unreachable,
+    otherwise a 500 that names no cause. Logged with the request's correlation id, which the
+    problem carries too (call it while that id is set: `RequestContextMiddleware` does)."""
+    if is_connection_error(exc):
+        log(logger, logging.WARNING, "database unavailable", path=path, error=type(exc).__name__)
+        return problem_response(503, "The database is unavailable; try again shortly.",
+                                headers={"Retry-After": "2"}, instance=path)
+    logger.error("unhandled error on %s", path, exc_info=exc)
+    return problem_response(500, "Something went wrong on our side; it has been logged with its "
+                                 "correlation_id.", instance=path)

@@ -16,7 +16,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Strict, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
 from pydantic import model_validator
 
 MIN_YEAR, MAX_YEAR = 1900, 2999
@@ -26,7 +26,8 @@ DATE_PATTERN = rf"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}$"
 DATETIME_PATTERN = (rf"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}[Tt][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\.[0-9]+)?"
                     r"([Zz]|[+-][0-9]{2}:[0-9]{2})$")
 # A work e-mail address, as loose as real addresses need and no looser than one "@" and a dot.
-EMAIL_PATTERN = r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$"
+# No `\"` in it: ECMA-262's unicode mode (ajv, browsers' `pattern`) refuses needless escapes.
+EMAIL_PATTERN = r'^[^@\s<>"]+@[^@\s<>"]+\.[^@\s<>"]+$'
 _DATE_RE = re.compile(DATE_PATTERN)
 _DATETIME_RE = re.compile(DATETIME_PATTERN)
 
@@ -135,6 +136,35 @@ QueryInt = Annotated[int, BeforeValidator(_query_int)]
 
 QueryFloat = Annotated[float, BeforeValidator(_query_number)]
 """A number query parameter: a plain decimal (no "nan", "inf", "1_0")."""
+
+
+# -- bounded numbers -----------------------------------------------------------------------------
+# Bounds go INSIDE the validator: `Annotated[QueryInt, Query(ge=1)]` puts them after a
+# BeforeValidator, where pydantic cannot map them onto the number schema and passes `ge`/`le`
+# through into the published schema as unknown keywords, so clients never see the limits.
+# Bounded here, they are emitted as `minimum`/`maximum` (and still enforced).
+def _bounded(base: type, validator, ge: float | None, le: float | None):
+    return Annotated[Annotated[base, Field(ge=ge, le=le)], BeforeValidator(validator)]
+
+
+def query_int(*, ge: int | None = None, le: int | None = None):
+    """QueryInt between `ge` and `le` (inclusive), published as minimum/maximum."""
+    return _bounded(int, _query_int, ge, le)
+
+
+def query_float(*, ge: float | None = None, le: float | None = None):
+    """QueryFloat between `ge` and `le` (inclusive), published as minimum/maximum."""
+    return _bounded(float, _query_number, ge, le)
+
+
+def strict_int(*, ge: int | None = None, le: int | None = None):
+    """StrictInt between `ge` and `le` (inclusive), published as minimum/maximum."""
+    return _bounded(int, _not_text_or_bool, ge, le)
+
+
+def strict_float(*, ge: float | None = None, le: float | None = None):
+    """StrictFloat between `ge` and `le` (inclusive), published as minimum/maximum."""
+    return _bounded(float, _not_text_or_bool, ge, le)
 
 
 # -- text --------------------------------------------------------------------------------------

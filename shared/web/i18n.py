@@ -1,7 +1,7 @@
 """Welsh and English: choosing the language of a page, and dates as people read them. Pure."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from shared.clock import LONDON
 
@@ -45,6 +45,15 @@ def other_language(lang: str) -> str:
 def format_date(value: datetime, lang: str) -> str:
     local = value.astimezone(LONDON)
     return f"{DAYS[lang][local.weekday()]} {local.day} {MONTHS[lang][local.month - 1]} {local.year}"
+
+
+def format_day(value: date | None, lang: str) -> str:
+    """A calendar date without its weekday: '3 December 2026' / '3 Rhagfyr 2026'."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value.day} {MONTHS[lang][value.month - 1]} {value.year}"
 
 
 def format_time(value: datetime) -> str:

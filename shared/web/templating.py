@@ -21,11 +21,16 @@ def _when(context, start, end=None) -> str:
     return i18n.format_span(start, end, lang) if end is not None else i18n.format_date(start, lang)
 
 
+@pass_context
+def _day(context, value) -> str:
+    return i18n.format_day(value, context.get("lang", i18n.DEFAULT_LANGUAGE))
+
+
 @lru_cache
 def make_env(*packages: str) -> Environment:
     """Templates are looked up in each package's `templates/` folder in order, then ours."""
     loaders = [PackageLoader(p, "templates") for p in packages] + [PackageLoader("shared.web", "templates")]
     env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html"], default=False),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.globals.update(t=_t, when=_when, LANGUAGES=i18n.LANGUAGES)
+    env.globals.update(t=_t, when=_when, day=_day, LANGUAGES=i18n.LANGUAGES)
     return env

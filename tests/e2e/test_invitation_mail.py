@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.mail_support import calendar_of, outlook_reply
-from tests.support import wait_until
+from tests.support import METRICS, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def has_calendar(received) -> bool:
 
 
 def mail_counts(url: str) -> dict[str, float]:
-    text = httpx.get(f"{url}/metrics", timeout=10).text
+    text = httpx.get(f"{url}/metrics", headers=METRICS, timeout=10).text
     return {m.group(1): float(m.group(2)) for m in
             re.finditer(r'cpr_mail_messages\{service="scheduler",status="(\w+)"\} ([0-9.]+)', text)}
 

@@ -43,7 +43,20 @@ def bind_apps(runtimes):
 EXCLUDED = [positive_data_acceptance]
 
 
+def _omits_the_key_on_purpose(case) -> bool:
+    """A negative case whose headers leave out the declared `Authorization` (the documents
+    declare the bearer key: issue 9). Sending our key anyway would make schemathesis see an
+    invalid request accepted."""
+    components = getattr(getattr(case, "meta", None), "components", None) or {}
+    header = next((info for where, info in components.items() if getattr(where, "value", where) == "header"), None)
+    negative = header is not None and getattr(header.mode, "value", header.mode) == "negative"
+    return negative and "authorization" not in {k.lower() for k in (case.headers or {})}
+
+
 def _call(case, keys):
+    if _omits_the_key_on_purpose(case):
+        case.call_and_validate(excluded_checks=EXCLUDED)  # no key: must be refused (401)
+        return
     for headers in (keys.board("gwent"), keys.wg):
         case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import METRICS
+
 pytestmark = pytest.mark.integration
 
 SERVICES = ["notification_api", "scheduler", "dissemination"]
@@ -75,7 +77,21 @@ def test_health_readiness_and_metrics(clients):
         assert c.get("/healthz").json()["status"] == "ok"
         ready = c.get("/readyz")
         assert ready.status_code == 200 and ready.json()["checks"] == {"database": True, "broker": True}
-        assert "cpr_http_requests_total" in c.get("/metrics").text
+        assert "cpr_http_requests_total" in c.get("/metrics", headers=METRICS).text
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_metrics_need_the_scrapers_token(service, clients, keys, settings):
+    """Request counts by route and status are business figures (how many referrals): only the
+    scraper's CPR_METRICS_TOKEN reads them, no API key does, and without the setting they are off."""
+    c = clients[service]
+    for headers in ({}, keys.wg, keys.board(), {"Authorization": "Bearer wrong-token"}):
+        r = c.get("/metrics", headers=headers)
+        body = _is_problem(r, 401)
+        assert r.headers["www-authenticate"].startswith("Bearer") and "cpr_" not in r.text, body
+    assert c.get("/metrics", headers=METRICS).status_code == 200
+    c.app.state.runtime.settings = settings.model_copy(update={"metrics_token": None})
+    _is_problem(c.get("/metrics", headers=METRICS), 404)
 
 
 def test_correlation_id_is_echoed_and_carried_into_the_event(clients, keys, runtimes):

@@ -15,7 +15,7 @@ from services.cli import app as cli
 from shared.db import session_scope, utcnow
 from shared.mail import MailMessage, MailOutbox, stage_mail
 from shared.mail.outbox import MailDelivery, mail_folder
-from tests.support import settings_env
+from tests.support import METRICS, settings_env
 
 pytestmark = pytest.mark.integration
 
@@ -95,7 +95,7 @@ def test_a_5xx_fails_at_once_and_shows_in_the_cli_and_metrics(engine, smtp_setti
     assert result.exit_code == 0, result.output
     [line] = [json.loads(x) for x in result.stdout.splitlines() if x.startswith("{")]
     assert line["status"] == "failed" and "550" in line["last_error"]
-    metrics = clients["scheduler"].get("/metrics").text
+    metrics = clients["scheduler"].get("/metrics", headers=METRICS).text
     assert 'cpr_mail_messages{service="scheduler",status="failed"} 1.0' in metrics
     # An operator retries it deliberately.
     retry = CliRunner().invoke(cli, ["mail", "retry", "scheduler", line["id"]], env=settings_env(smtp_settings))

@@ -54,6 +54,7 @@ def test_cpr_up_quick_start_serves_the_first_thread(tmp_path):
         assert f"{tmp_path / 'data' / 'mail'}" in text  # where the mail goes is printed
         _sqlite_paths_answer(ports, board, wg, review_id)
         _booking_leaves_eml_files(ports, board, review_id, tmp_path / "data" / "mail" / "scheduler")
+        _the_printed_key_signs_in_to_the_pages(api, wg, text)
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -61,6 +62,17 @@ def test_cpr_up_quick_start_serves_the_first_thread(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         out.close()
+
+
+def _the_printed_key_signs_in_to_the_pages(api: str, wg: str, text: str) -> None:
+    """The quick start names its sign-in page, whose key form (no identity provider here)
+    exchanges a printed key for a session on SQLite."""
+    from tests.signin_support import sign_in_client
+
+    assert f"{api}/signin" in text
+    with httpx.Client(base_url=api) as browser:
+        sign_in_client(browser, wg)
+        assert "Welsh Government" in browser.get("/signin?lang=en").text
 
 
 def _sqlite_paths_answer(ports: dict, board: str, wg: str, review_id: str) -> None:

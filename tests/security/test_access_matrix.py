@@ -37,7 +37,7 @@ from tests.security.support import (
     request_example,
     revoke_everywhere,
 )
-from tests.support import AMQP_URL, SECRET, delete_amqp_prefix, make_keys, pg_url, reset_database, unique
+from tests.support import AMQP_URL, METRICS_TOKEN, SECRET, delete_amqp_prefix, make_keys, pg_url, reset_database, unique
 
 pytestmark = pytest.mark.integration
 
@@ -246,7 +246,9 @@ N, S, D = "notification_api", "scheduler", "dissemination"
 TABLE: dict[tuple[str, str, str], list[Entry]] = {
     # ---- operations (every service) ----
     **{(svc, "GET", p): [Entry(public(), public=True)]
-       for svc in (N, S, D) for p in ("/healthz", "/readyz", "/metrics")},
+       for svc in (N, S, D) for p in ("/healthz", "/readyz")},
+    # Metrics are for the scraper's token (CPR_METRICS_TOKEN), which no API key is.
+    **{(svc, "GET", "/metrics"): [Entry(_e(401, 401, 401, 401, 401))] for svc in (N, S, D)},
 
     # ---- notification API ----
     (N, "POST", "/v1/reviews"): [Entry(board_create(201), request=lambda w, p: {"json": w.referral()})],
@@ -296,6 +298,10 @@ TABLE: dict[tuple[str, str, str], list[Entry]] = {
     (N, "GET", "/v1/monitoring"): [
         Entry(any_key(200)),
         # One board's figures: a board asking for another board's is 403.
+        Entry(_e(401, 401, 403, 200, 200), query="?board=gwent", variant=" ?board=gwent"),
+    ],
+    (N, "GET", "/v1/monitoring/durations"): [
+        Entry(any_key(200)),
         Entry(_e(401, 401, 403, 200, 200), query="?board=gwent", variant=" ?board=gwent"),
     ],
 
@@ -421,7 +427,7 @@ def world(pg_databases):
     values = {f"{s}_database_url": pg_url(n) for s, n in pg_databases.items()}
     settings = Settings(amqp_url=AMQP_URL, amqp_prefix=unique("cprsec"), secret_key=SECRET,
                         rate_limit_per_second=0,  # the matrix is not a misbehaving client
-                        webhook_allow_private=True, webhook_allow_http=True, **values)
+                        webhook_allow_private=True, webhook_allow_http=True, metrics_token=METRICS_TOKEN, **values)
     keys = make_keys(settings)
     revoked_key, revoked_id = add_key(settings, board_code=OWNER, label="to be revoked")
     runtimes = {name: make_runtime(spec, settings) for name, spec in specs().items()}

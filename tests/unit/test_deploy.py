@@ -537,3 +537,44 @@ def test_k8s_pods_run_as_the_image_user(k8s_docs):
         security = doc["spec"]["template"]["spec"]["securityContext"]
         assert security["runAsNonRoot"] is True and security["runAsUser"] == uid, doc["metadata"]["name"]
         assert _container(doc)["securityContext"]["allowPrivilegeEscalation"] is False
+
+
+# -- Prometheus -----------------------------------------------------------------------------
+SCRAPE_CONFIG = DEPLOY / "prometheus" / "scrape-config.yaml"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_prometheus_scrapes_every_api_pod_with_the_metrics_token(k8s_docs, tmp_path, default_settings, service):
+    """The scrape job finds the API pods through their Service's port and sends a bearer token
+    from a file; the app answers /metrics to that token only (issue 17: /metrics was open)."""
+    from fastapi.testclient import TestClient
+
+    from shared.http.app import create_app
+    from shared.service import make_runtime
+
+    jobs = {j["job_name"]: j for j in yaml.safe_load(SCRAPE_CONFIG.read_text())["scrape_configs"]}
+    assert set(jobs) == {f"cpr-{slug(s)}" for s in SERVICES}
+    job = jobs[f"cpr-{slug(service)}"]
+    assert job["authorization"]["type"] == "Bearer" and job["authorization"]["credentials_file"]
+    assert "credentials" not in job["authorization"], "the token is a file, never in the config"
+    (sd,) = job["kubernetes_sd_configs"]
+    namespace = k8s_find(k8s_docs, "Namespace", "cpr")["metadata"]["name"]
+    assert sd["role"] == "endpoints" and sd["namespaces"]["names"] == [namespace]
+    keep = [r for r in job["relabel_configs"] if r.get("action") == "keep"]
+    (svc_port,) = k8s_find(k8s_docs, "Service", slug(service))["spec"]["ports"]
+    assert [r["source_labels"] for r in keep] == [["__meta_kubernetes_service_name", "__meta_kubernetes_endpoint_port_name"]]
+    assert re.fullmatch(keep[0]["regex"], f"{slug(service)};{svc_port['name']}")
+    for other in SERVICES:
+        if other != service:
+            assert not re.fullmatch(keep[0]["regex"], f"{slug(other)};{svc_port['name']}")
+
+    secret = k8s_find(k8s_docs, "Secret", "cpr-secrets")
+    config = k8s_find(k8s_docs, "ConfigMap", "cpr-config")
+    assert "CPR_METRICS_TOKEN" in secret["stringData"] and "CPR_METRICS_TOKEN" not in config["data"]
+    runtime = make_runtime(specs()[service], Settings(data_dir=tmp_path, metrics_token="scraper-token"))
+    try:
+        with TestClient(create_app(runtime)) as client:
+            assert client.get(job["metrics_path"], headers={"Authorization": "Bearer scraper-token"}).status_code == 200
+            assert client.get(job["metrics_path"]).status_code == 401
+    finally:
+        runtime.engine.dispose()

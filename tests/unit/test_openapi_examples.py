@@ -1,5 +1,13 @@
 """Every request body in every service's OpenAPI document carries an example (integrators copy
-them), and the JSON examples on request models are accepted by those models."""
+them), the JSON examples on request models are accepted by those models, and the examples the
+document publishes are the ones the models declare.
+
+Issue 9 found the published monitoring example without its required `national`: FastAPI writes
+the document with `exclude_none`, which drops every null inside examples too. The tests here did
+not see it because they only validated *request* models' examples, and against the model (which
+fills a missing optional field with None) rather than against the published document. Now every
+model's examples are compared with what is published, and tests/unit/test_published_schemas.py
+validates every published example against its published schema with ajv."""
 from __future__ import annotations
 
 import json
@@ -90,3 +98,35 @@ def test_request_model_examples_are_accepted(documents, service):
             except ValueError as exc:
                 refused.append(f"{name} examples[{i}]: {exc}")
     assert not refused, f"{service}: examples refused by their own model:\n" + "\n".join(refused)
+
+
+def _models_with_examples() -> dict[str, list[type]]:
+    from pydantic import BaseModel
+
+    found: dict[str, list[type]] = {}
+    pending = [BaseModel]
+    while pending:
+        for cls in pending.pop().__subclasses__():
+            pending.append(cls)
+            extra = (getattr(cls, "model_config", None) or {}).get("json_schema_extra")
+            if isinstance(extra, dict) and "examples" in extra:
+                found.setdefault(cls.__name__, []).append(cls)
+    return found
+
+
+@pytest.mark.parametrize("service", sorted(specs()))
+def test_published_examples_are_the_models_examples_nulls_included(documents, service):
+    """Request and response models alike: a null in an example (a nullable required field, or a
+    PATCH that clears a field) must survive into the document."""
+    from fastapi.encoders import jsonable_encoder
+
+    models = _models_with_examples()
+    schemas = documents[service].get("components", {}).get("schemas", {})
+    compared = 0
+    for name, schema in schemas.items():
+        if name not in models or "examples" not in schema:
+            continue
+        [model] = models[name]
+        assert schema["examples"] == jsonable_encoder(model.model_config["json_schema_extra"]["examples"]), name
+        compared += 1
+    assert compared, "no model examples compared"

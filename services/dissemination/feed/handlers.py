@@ -12,7 +12,7 @@ from sqlmodel import Session
 from shared.db import utcnow
 from shared.events import Envelope
 from shared.logs import log
-from services.dissemination.feed.models import FeedEntry, KnownReview
+from services.dissemination.feed.models import FeedEntry, FeedReviewType, KnownReview
 from services.dissemination.feed.projection import project
 from services.dissemination.publications.models import Publication
 from services.dissemination.subscriptions.service import fan_out
@@ -45,6 +45,13 @@ def _remember_review(session: Session, envelope: Envelope, data: dict) -> None:
                         .values(review_type=data["review_type"]))
     known.updated_at = utcnow()
     session.add(known)
+    types = set()
+    if envelope.type == "review.decision_recorded.v1" and data.get("review_type"):
+        types.add(data["review_type"])
+    if envelope.type == "review.susr_recorded.v1":
+        types |= {"susr", data["review_type"], *data.get("covered_types", ())}
+    for code in types:  # only added: the two events may arrive in either order
+        session.merge(FeedReviewType(review_id=review_id, review_type=code))
 
 
 def on_event(session: Session, envelope: Envelope, payload: BaseModel) -> None:

@@ -41,3 +41,14 @@ class KnownReview(SQLModel, table=True):
     board_code: str = Field(max_length=64)
     review_type: str | None = Field(default=None, max_length=64)
     updated_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class FeedReviewType(SQLModel, table=True):
+    """Which review types a review is, for the feed's `review_type` filter: the type decided on
+    (review.decision_recorded) and, for a SUSR (review.susr_recorded), `susr` and every type it
+    covers, so a domestic homicide review held as part of a SUSR is found as either."""
+
+    __tablename__ = "feed_review_types"
+
+    review_id: str = Field(primary_key=True, max_length=64)
+    review_type: str = Field(primary_key=True, max_length=64, index=True)

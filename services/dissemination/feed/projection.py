@@ -42,6 +42,12 @@ _RULES: dict[str, tuple[str, dict[str, str]]] = {
     "meeting.booked.v1": ("{kind}_booked", {
         "meeting_id": "meeting_id", "start": "start", "end": "end", "required_count": "required_count",
         "optional_count": "optional_count", "sequence": "sequence"}),
+    "meeting.rescheduled.v1": ("{kind}_rescheduled", {
+        "meeting_id": "meeting_id", "start": "start", "end": "end", "previous_start": "previous_start",
+        "sequence": "sequence"}),
+    "meeting.cancelled.v1": ("{kind}_cancelled", {"meeting_id": "meeting_id", "sequence": "sequence"}),
+    "meeting.at_risk.v1": ("{kind}_at_risk", {
+        "meeting_id": "meeting_id", "start": "start", "declined_required_count": "declined_required_count"}),
     "meeting.held.v1": ("{kind}_held", {
         "meeting_id": "meeting_id", "held_on": "held_on", "invited_count": "invited_count",
         "attended_count": "attended_count", "required_count": "required_count",

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from services.dissemination.themes.taxonomy import TAXONOMY, Theme
 
@@ -115,11 +115,20 @@ class FeedLinks:
     home_page_url: str | None = None
 
 
-def _url(base: str, params: Mapping[str, str | None], cursor: str | None, cursor_param: str) -> str:
-    query = {k: v for k, v in sorted(params.items()) if v is not None and k != cursor_param}
+def _url(base: str, params: Mapping[str, str | None], cursor: str | None, cursor_param: str,
+         order: Sequence[str] = ()) -> str:
+    """Parameters in the order the reader's request gave them (`order`), then the rest by name."""
+    query = {k: v for k, v in params.items() if v is not None and k != cursor_param}
     if cursor is not None:
         query[cursor_param] = cursor
-    return f"{base}?{urlencode(query)}" if query else base
+    rank = {name: i for i, name in enumerate(dict.fromkeys(order))}
+    ordered = sorted(query.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0] == cursor_param, kv[0]))
+    return f"{base}?{urlencode(ordered)}" if ordered else base
+
+
+def request_order(query_string: str) -> list[str]:
+    """The parameter names of a raw query string, in order (for `page_links(order=...)`)."""
+    return [name for name, _ in parse_qsl(query_string, keep_blank_values=True)]
 
 
 def page_links(
@@ -132,6 +141,7 @@ def page_links(
     params: Mapping[str, str | None] | None = None,
     home_page_url: str | None = None,
     cursor_param: str = "cursor",
+    request_query: str | None = None,
 ) -> FeedLinks:
     """Links for one page, from cursors the service encoded (this module does not care how).
 
@@ -139,15 +149,23 @@ def page_links(
     page backwards. `resume_cursor` is the position after this page's last entry even when there
     is no next page yet: where a reader polls next time. Filters in `params` (board,
     entry_type, limit) are kept on every link so paging never silently drops a filter.
+
+    `request_query` is the raw query string this page was requested with: `self` is then the
+    URL exactly as requested (RFC 4287 4.2.7.2; feed validators compare it with the document's
+    location), and the other links keep the request's parameter order.
     """
     p = dict(params or {})
-    self_url = _url(feed_url, p, cursor, cursor_param)
+    order = request_order(request_query) if request_query else ()
+    if request_query is None:
+        self_url = _url(feed_url, p, cursor, cursor_param)
+    else:
+        self_url = f"{feed_url}?{request_query}" if request_query else feed_url
     return FeedLinks(
         self_url=self_url,
-        first_url=_url(feed_url, p, None, cursor_param),
-        next_url=_url(feed_url, p, next_cursor, cursor_param) if next_cursor else None,
-        previous_url=_url(feed_url, p, previous_cursor, cursor_param) if previous_cursor else None,
-        resume_url=_url(feed_url, p, resume_cursor, cursor_param) if resume_cursor else self_url,
+        first_url=_url(feed_url, p, None, cursor_param, order),
+        next_url=_url(feed_url, p, next_cursor, cursor_param, order) if next_cursor else None,
+        previous_url=_url(feed_url, p, previous_cursor, cursor_param, order) if previous_cursor else None,
+        resume_url=_url(feed_url, p, resume_cursor, cursor_param, order) if resume_cursor else self_url,
         home_page_url=home_page_url,
     )
 
@@ -166,8 +184,14 @@ ENTRY_PHRASES: dict[str, str] = {
     "review_overdue": "review overdue",
     "review_closed": "review closed",
     "learning_event_booked": "Learning Event booked",
+    "learning_event_rescheduled": "Learning Event moved",
+    "learning_event_cancelled": "Learning Event cancelled",
+    "learning_event_at_risk": "Learning Event at risk",
     "learning_event_held": "Learning Event held",
     "panel_meeting_booked": "review panel meeting booked",
+    "panel_meeting_rescheduled": "review panel meeting moved",
+    "panel_meeting_cancelled": "review panel meeting cancelled",
+    "panel_meeting_at_risk": "review panel meeting at risk",
     "panel_meeting_held": "review panel meeting held",
     "publication_published": "learning published",
     "publication_withdrawn": "publication withdrawn",
@@ -331,17 +355,28 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
+def _words(value: Any) -> str:
+    """A structured value as a person reads it: yes / no / not given, lists joined with commas
+    (never Python's True / None, nor JSON brackets; the exact values are in `_cpr` / `cpr:data`)."""
+    value = _json_safe(value)
+    if value is None:
+        return "not given"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {_words(v)}" for k, v in sorted(value.items())) or "none"
+    if isinstance(value, list):
+        return ", ".join(_words(v) for v in value) or "none"
+    return str(value)
+
+
 def _content_text(entry: FeedEntry) -> str:
     lines = [entry.title, f"board: {entry.board_code}", f"entry_type: {entry.entry_type}"]
     if entry.review_id:
         lines.append(f"review_id: {entry.review_id}")
     lines.append(f"occurred_at: {_iso(entry.occurred_at)}")
     for key in sorted(entry.data):
-        value = entry.data[key]
-        if value is None or isinstance(value, (str, int, float, bool)):
-            lines.append(f"{key}: {value}")
-        else:
-            lines.append(f"{key}: {json.dumps(_json_safe(value), sort_keys=True)}")
+        lines.append(f"{key}: {_words(entry.data[key])}")
     return "\n".join(lines)
 
 

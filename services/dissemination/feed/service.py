@@ -12,7 +12,7 @@ from shared.db import utcnow
 from shared.http.pagination import encode_cursor, keyset, page_of
 from shared.http.problems import Problem, field_error
 from services.dissemination.feed import render
-from services.dissemination.feed.models import FeedEntry
+from services.dissemination.feed.models import FeedEntry, FeedReviewType
 from services.dissemination.feed.projection import ENTRY_TYPES
 
 # A page whose newest entry is younger than this may still gain entries recorded in the same
@@ -39,15 +39,23 @@ def _as_uuid(value: str | None):
 
 
 def feed_page(session: Session, *, feed_url: str, board: str | None, entry_type: str | None,
-              cursor: str | None, limit: int) -> FeedPage:
+              cursor: str | None, limit: int, request_query: str | None = None,
+              review_type: str | None = None) -> FeedPage:
+    """`review_type` keeps every entry of the reviews of that type (FeedReviewType: decided as it,
+    or a SUSR covering it; their referral and milestones too, so an analyst follows each review
+    whole); a review not yet decided has no type."""
     if entry_type is not None and entry_type not in ENTRY_TYPES:
-        raise Problem(422, f"Unknown entry_type {entry_type!r}; one of: {', '.join(ENTRY_TYPES)}.",
+        # The value is not repeated: a 422 never echoes what the client sent.
+        raise Problem(422, f"entry_type is not one of: {', '.join(ENTRY_TYPES)}.",
                       errors=[field_error("entry_type", "unknown entry type", "enum", "query")])
     query = select(FeedEntry)
     if board:
         query = query.where(FeedEntry.board_code == board)
     if entry_type:
         query = query.where(FeedEntry.entry_type == entry_type)
+    if review_type:
+        query = query.where(FeedEntry.review_id.in_(
+            select(FeedReviewType.review_id).where(FeedReviewType.review_type == review_type)))
     rows = list(session.exec(keyset(query, [FeedEntry.seq], cursor, limit)).all())
     rows, next_cursor = page_of(rows, limit, key=lambda r: [r.seq])
     names = {b.code: b.name_en for b in session.exec(select(Board)).all()} if rows else {}
@@ -55,9 +63,10 @@ def feed_page(session: Session, *, feed_url: str, board: str | None, entry_type:
         id=r.id, seq=r.seq, occurred_at=r.occurred_at, entry_type=r.entry_type, board_code=r.board_code,
         data=r.data, board_name=names.get(r.board_code), review_id=_as_uuid(r.review_id),
         event_type=r.event_type, event_id=r.event_id) for r in rows]
-    params = {"board": board, "entry_type": entry_type, "limit": str(limit) if limit != DEFAULT_LIMIT else None}
+    params = {"board": board, "entry_type": entry_type, "review_type": review_type, "limit": str(limit) if limit != DEFAULT_LIMIT else None}
     resume = encode_cursor([rows[-1].seq]) if rows else cursor
-    links = render.page_links(feed_url, cursor=cursor, next_cursor=next_cursor, resume_cursor=resume, params=params)
+    links = render.page_links(feed_url, cursor=cursor, next_cursor=next_cursor, resume_cursor=resume, params=params,
+                              request_query=request_query)
     newest = max((r.recorded_at for r in rows), default=None)
     if newest is not None and next_cursor is None and newest > utcnow() - timedelta(seconds=HOT_SECONDS):
         newest = None

@@ -11,34 +11,40 @@ from shared.http.deps import SessionDep, WelshGovernmentDep
 from shared.http.pagination import CursorQuery, LimitQuery
 from services.dissemination.feed import render
 from services.dissemination.feed.service import DEFAULT_LIMIT, feed_page
-from services.dissemination.httputil import base_url, conditional
+from services.dissemination.httputil import ConditionalHeaders, base_url, conditional
 
 router = APIRouter(prefix="/v1", tags=["national feed"])
 
 BoardFilter = Annotated[str | None, Query(max_length=64, description="Only this board's entries")]
 TypeFilter = Annotated[str | None, Query(max_length=64, description="Only this entry type, e.g. review_overdue")]
+ReviewTypeFilter = Annotated[str | None, Query(
+    max_length=64, pattern=r"^[a-z0-9_]+$",
+    description="Only the entries of reviews of this type (a code of the notification API's GET /v1/review-types): "
+                "decided as it, or a SUSR covering it; `susr` gives every SUSR")]
 _RESPONSES = {304: {"description": "Not modified (If-None-Match / If-Modified-Since)"},
               403: {"description": "Only Welsh Government keys"}}
 
 
 @router.get("/feed", summary="National feed (JSON Feed 1.1), oldest first; follow next_url",
-            response_class=Response,
+            response_class=Response, dependencies=ConditionalHeaders,
             responses={200: {"content": {render.JSON_FEED_MEDIA_TYPE: {}}}, **_RESPONSES})
 def json_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, limit: LimitQuery = DEFAULT_LIMIT,
-              cursor: CursorQuery = None, board: BoardFilter = None, entry_type: TypeFilter = None):
+              cursor: CursorQuery = None, board: BoardFilter = None, entry_type: TypeFilter = None,
+              review_type: ReviewTypeFilter = None):
     page = feed_page(session, feed_url=f"{base_url(request)}/v1/feed", board=board, entry_type=entry_type,
-                     cursor=cursor, limit=limit)
+                     cursor=cursor, limit=limit, request_query=request.url.query, review_type=review_type)
     doc = render.render_json_feed(page.entries, page.links)
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
     return conditional(request, body, render.JSON_FEED_MEDIA_TYPE, page.last_modified)
 
 
 @router.get("/feed.atom", summary="National feed (Atom, RFC 5005 paging links), oldest first",
-            response_class=Response,
+            response_class=Response, dependencies=ConditionalHeaders,
             responses={200: {"content": {render.ATOM_MEDIA_TYPE: {}}}, **_RESPONSES})
 def atom_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, limit: LimitQuery = DEFAULT_LIMIT,
-              cursor: CursorQuery = None, board: BoardFilter = None, entry_type: TypeFilter = None):
+              cursor: CursorQuery = None, board: BoardFilter = None, entry_type: TypeFilter = None,
+              review_type: ReviewTypeFilter = None):
     page = feed_page(session, feed_url=f"{base_url(request)}/v1/feed.atom", board=board, entry_type=entry_type,
-                     cursor=cursor, limit=limit)
+                     cursor=cursor, limit=limit, request_query=request.url.query, review_type=review_type)
     body = render.render_atom(page.entries, page.links)
     return conditional(request, body, render.ATOM_MEDIA_TYPE, page.last_modified)

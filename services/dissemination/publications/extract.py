@@ -12,9 +12,14 @@ What is read, by type:
 - PDF (pypdf): the text of every page, annotations (comments, link targets), form field
   values, bookmarks and the document information (title, author, ...).
 
+Work budgets: the content-stream tokens of a PDF's pages and the elements of a zip's XML parts
+are counted before they are parsed (LIMITS.max_pdf_tokens, max_xml_elements). The service calls
+`extract_text_sandboxed`, which runs all of it in a child process with CPU, memory and
+wall-clock limits (shared/sandbox.py) as the backstop for what the counts do not see.
+
 A file that cannot be read completely raises `Unreadable` (with a reason that never quotes
 the file): corrupt or encrypted, too large to check (entries, uncompressed size, pages,
-extracted text), a zip bomb, an XML DTD, or a PDF without any text layer (a scan). The caller
+extracted text), a zip bomb, an XML DTD, over a work budget, or a PDF without any text layer (a scan). The caller
 refuses it: a document that cannot be checked cannot be published.
 """
 from __future__ import annotations
@@ -27,7 +32,9 @@ import zipfile
 from html.parser import HTMLParser
 from xml.etree import ElementTree
 
-__all__ = ["MEDIA_KINDS", "Unreadable", "extract_text", "LIMITS"]
+from shared import sandbox
+
+__all__ = ["MEDIA_KINDS", "Unreadable", "extract_text", "extract_text_sandboxed", "LIMITS"]
 
 MEDIA_KINDS = {
     "application/pdf": "pdf",
@@ -44,6 +51,17 @@ class _Limits:
     max_zip_uncompressed = 100_000_000  # declared total of every entry (a zip bomb's tell)
     max_xml_bytes = 20_000_000  # what is actually inflated and parsed, over all parts read
     max_pdf_pages = 500
+    # The work budgets (issue 17: a 3.5 KB PDF cost 25 s, a 28 KB docx 16 s). pypdf's cost is
+    # per content-stream token (an operator or operand, ~4 us each) on every page, and pages
+    # may share one stream; ElementTree's per element (~3 us each). A typical 50-page report stays
+    # well inside both.
+    max_pdf_tokens = 300_000  # over all pages' content streams, a shared stream once per page
+    max_xml_elements = 300_000  # over all XML parts read
+    # The backstop for whatever the budgets above do not see (a PDF form drawn 10,000 times):
+    # extract_text_sandboxed runs in a child process with these limits.
+    cpu_seconds = 4.0
+    wall_seconds = 10.0
+    memory_bytes = 384_000_000  # address space on top of the interpreter's
 
 
 LIMITS = _Limits()
@@ -55,6 +73,33 @@ class Unreadable(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+def extract_text_sandboxed(media_type: str, data: bytes) -> str:
+    """extract_text in a child process with CPU, memory and wall-clock limits (shared/sandbox.py),
+    so a hostile file costs the service at most its budget and never its memory. What the
+    service calls on an upload. Raises Unreadable, also for a file over a limit."""
+    limits = {name: getattr(LIMITS, name) for name in vars(_Limits) if not name.startswith("_")}
+    try:
+        return sandbox.run_limited(_extract_with_limits, media_type, data, limits,
+                                   cpu_seconds=LIMITS.cpu_seconds, wall_seconds=LIMITS.wall_seconds,
+                                   memory_bytes=LIMITS.memory_bytes, errors=(Unreadable,), preload=("pypdf",))
+    except sandbox.LimitExceeded as exc:
+        what = {"cpu": f"more than {LIMITS.cpu_seconds:g} s of processing",
+                "time": f"more than {LIMITS.wall_seconds:g} s",
+                "memory": "more memory than allowed"}.get(exc.what)
+        if exc.what == "busy":
+            raise Unreadable("the server is busy checking other files; try again in a minute") from None
+        if what is None:
+            raise Unreadable("the checker stopped before it finished reading the file") from None
+        raise Unreadable(f"checking the file would take {what}") from None
+
+
+def _extract_with_limits(media_type: str, data: bytes, limits: dict) -> str:
+    """In the child: the parent's limits (tests change them), then extract_text."""
+    for name, value in limits.items():
+        setattr(LIMITS, name, value)
+    return extract_text(media_type, data)
 
 
 def extract_text(media_type: str, data: bytes) -> str:
@@ -78,6 +123,8 @@ def extract_text(media_type: str, data: bytes) -> str:
         raise
     except RecursionError:
         raise Unreadable("the file is nested too deeply to read") from None
+    except MemoryError:
+        raise Unreadable("the file needs more memory to check than allowed") from None
     except Exception as exc:  # any parser failure on hostile or corrupt input: refuse, never 500
         raise Unreadable(f"the file is corrupt or not a valid {kind} ({type(exc).__name__})") from None
     return _capped(text)
@@ -225,6 +272,7 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
 class _Budget:
     def __init__(self) -> None:
         self.left = LIMITS.max_xml_bytes
+        self.elements_left = LIMITS.max_xml_elements
 
     def read(self, archive: zipfile.ZipFile, name: str) -> bytes:
         # The declared size may lie: read at most what is left, plus one byte to notice.
@@ -234,6 +282,11 @@ class _Budget:
             raise Unreadable(f"the file's text parts expand to more than {LIMITS.max_xml_bytes // 1_000_000} MB, "
                              "too much to check")
         self.left -= len(raw)
+        # Every element starts with "<" (so do comments and processing instructions): counted
+        # before parsing, because parsing millions of empty elements is the cost itself.
+        self.elements_left -= raw.count(b"<")
+        if self.elements_left < 0:
+            raise Unreadable(f"the file has more than {LIMITS.max_xml_elements:,} XML elements, too many to check")
         return raw
 
 
@@ -324,8 +377,15 @@ def _pdf_text(data: bytes) -> str:
     if len(pages) > LIMITS.max_pdf_pages:
         raise Unreadable(f"the file has more than {LIMITS.max_pdf_pages} pages, too many to check")
     out: list[str] = []
-    size = page_text = 0
+    size = page_text = tokens = 0
     for page in pages:
+        # Counted before extracting (a split is C-fast; pypdf's parse of the same bytes is what
+        # costs), so a page that shares a stream of 100,000 operators is refused at once.
+        contents = page.get_contents()
+        tokens += len(contents.get_data().split()) if contents is not None else 0
+        if tokens > LIMITS.max_pdf_tokens:
+            raise Unreadable(f"the file's pages hold more than {LIMITS.max_pdf_tokens:,} drawing operators and "
+                             "operands, too many to check")
         texts = [page.extract_text() or ""]
         page_text += len(texts[0].strip())
         for annot in _resolved(page.get("/Annots")) or []:

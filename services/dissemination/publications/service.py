@@ -49,7 +49,7 @@ def _check_document_contents(media_type: str, content: bytes, names) -> None:
     """The gate over an uploaded file's text (field `file`, the upload's form field). A file
     whose text cannot be read in full is refused too: what cannot be checked cannot be published."""
     try:
-        text = extract.extract_text(media_type, content)
+        text = extract.extract_text_sandboxed(media_type, content)
     except extract.Unreadable as exc:
         raise Problem(422, f"The file could not be checked for identifiers of children and families: {exc.reason}. "
                       "A document that cannot be checked cannot be published; upload an unencrypted, text-based "

@@ -7,13 +7,13 @@ from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from shared.http.deps import BoardDep, SessionDep, SettingsDep
+from shared.http.deps import OPTIONAL_KEY, BoardDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
-from shared.http.types import PlainText, QueryInt
+from shared.http.types import PlainText, query_int
 from shared.web import i18n
 from services.dissemination.feed import render
-from services.dissemination.httputil import OptionalPrincipalDep, base_url, conditional
+from services.dissemination.httputil import ConditionalHeaders, OptionalPrincipalDep, base_url, conditional
 from services.dissemination.publications import service
 from services.dissemination.themes.taxonomy import Theme
 from services.dissemination.publications.schemas import (
@@ -68,7 +68,7 @@ def search_publications(request: Request, session: SessionDep, limit: LimitQuery
                         theme: Annotated[str | None, Query(max_length=64)] = None,
                         board: Annotated[str | None, Query(max_length=64)] = None,
                         review_type: Annotated[str | None, Query(max_length=64)] = None,
-                        year: Annotated[QueryInt | None, Query(ge=2013, le=2100)] = None,
+                        year: Annotated[query_int(ge=2013, le=2100) | None, Query()] = None,
                         accept_language: Annotated[str | None, Header()] = None):
     # The same negotiation as every page (shared/web/i18n.py); there is no cookie on the API.
     language = i18n.pick_language(lang, None, accept_language, default="en")
@@ -83,7 +83,8 @@ def search_publications(request: Request, session: SessionDep, limit: LimitQuery
 
 
 @router.get("/publications.atom", summary="Public learning feed (Atom), Welsh and English entries, newest first",
-            response_class=Response, responses={200: {"content": {render.ATOM_MEDIA_TYPE: {}}},
+            response_class=Response, dependencies=ConditionalHeaders,
+            responses={200: {"content": {render.ATOM_MEDIA_TYPE: {}}},
                                                 304: {"description": "Not modified (If-None-Match / "
                                                                      "If-Modified-Since)"}})
 def learning_feed(request: Request, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None,
@@ -93,7 +94,7 @@ def learning_feed(request: Request, session: SessionDep, limit: LimitQuery = 50,
     entries = service.learning_feed_entries(session, rows, base)
     links = render.page_links(f"{base}/v1/publications.atom", cursor=cursor, next_cursor=next_cursor,
                               params={"limit": str(limit) if limit != 50 else None, "lang": lang},
-                              home_page_url=f"{base}/v1/publications")
+                              home_page_url=f"{base}/v1/publications", request_query=request.url.query)
     # Themes are data (boards add them): label categories from the table, not the seed list.
     taxonomy = {code: Theme(code=t.code, name_en=t.name_en, name_cy=t.name_cy)
                 for code, t in service.theme_index(session).items()}
@@ -105,7 +106,8 @@ def learning_feed(request: Request, session: SessionDep, limit: LimitQuery = 50,
 
 @router.get("/publications/{publication_id}", response_model=PublicationPublic,
             summary="One publication (public once published; its board also sees drafts)",
-            responses={404: {"description": "No such publication"}, 410: {"description": "Withdrawn or expired"}})
+            responses={404: {"description": "No such publication"}, 410: {"description": "Withdrawn or expired"}},
+            openapi_extra=OPTIONAL_KEY)
 def get_publication(publication_id: str, request: Request, session: SessionDep, principal: OptionalPrincipalDep):
     pub = service.visible(session, principal, publication_id)
     return _public(session, request, pub)
@@ -174,7 +176,8 @@ async def upload_document(publication_id: str, request: Request, session: Sessio
                              "content": {t: {"schema": {"type": "string", "format": "binary"}}
                                          for t in service.UPLOAD_MEDIA_TYPES}},
                        404: {"description": "No such publication or stored document"},
-                       410: {"description": "The publication is withdrawn or expired"}})
+                       410: {"description": "The publication is withdrawn or expired"}},
+            openapi_extra=OPTIONAL_KEY)
 def download_document(publication_id: str, document_id: str, session: SessionDep, principal: OptionalPrincipalDep):
     doc = service.stored_document(session, principal, publication_id, document_id)
     ext = service.UPLOAD_MEDIA_TYPES.get(doc.media_type or "", "bin")

@@ -14,7 +14,6 @@ min(webhook_max_attempts, max_attempts), so the broker cannot park a message fir
 """
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 import time
@@ -29,10 +28,10 @@ from shared.logs import log
 from shared.service import settings_for
 from shared.settings import Settings
 from services.dissemination.subscriptions import signing
-from services.dissemination.subscriptions.callback_url import (
-    CallbackTarget,
+from shared.http.outbound import (
     CallbackUrlRejected,
     Resolver,
+    pinned_request,
     validate_callback_url,
 )
 from services.dissemination.subscriptions.models import Subscription, WebhookDelivery
@@ -50,23 +49,6 @@ class DeliveryFailed(Exception):
 
 def attempt_limit(settings: Settings) -> int:
     return max(1, min(settings.webhook_max_attempts, settings.max_attempts))
-
-
-def pinned_request(target: CallbackTarget, address: ipaddress.IPv4Address | ipaddress.IPv6Address
-                   ) -> tuple[httpx.URL, dict[str, str], dict[str, str]]:
-    """The URL to request (the validated `address` in place of the host name), the `Host`
-    header and the request extensions (`sni_hostname`) that keep the original host for the
-    receiver and for TLS: the certificate is verified against the host name, not the address."""
-    original = httpx.URL(target.url)
-    url = original.copy_with(host=str(address), port=target.port)
-    hostname = original.raw_host.decode("ascii")
-    try:
-        ipaddress.ip_address(hostname.strip("[]"))
-    except ValueError:
-        extensions = {"sni_hostname": hostname}
-    else:
-        extensions = {}  # an IP literal: nothing was resolved, and SNI carries no address
-    return url, {"host": original.netloc.decode("ascii")}, extensions
 
 
 def send(sub: Subscription, delivery: WebhookDelivery, settings: Settings, *,

@@ -18,7 +18,7 @@ from shared.settings import Settings
 from services.dissemination.feed.projection import ENTRY_TYPES, PUBLIC_ENTRY_TYPES, normalise_entry_type
 from services.dissemination.subscriptions import secrets as sealed
 from services.dissemination.subscriptions import signing
-from services.dissemination.subscriptions.callback_url import CallbackUrlRejected, validate_callback_url
+from shared.http.outbound import CallbackUrlRejected, validate_callback_url
 from services.dissemination.subscriptions.matching import Filter, matches
 from services.dissemination.subscriptions.models import Subscription, WebhookDelivery  # noqa: F401 (views use Subscription)
 from services.dissemination.subscriptions.schemas import DeliveryPublic, SubscriptionCreate, SubscriptionPublic

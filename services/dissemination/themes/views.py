@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from shared.http.deps import PrincipalDep, SessionDep, WelshGovernmentDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.problems import Problem, field_error
-from shared.http.types import IsoDate, QueryInt
+from shared.http.types import IsoDate, query_int
 from services.dissemination.publications import service as publications
 from services.dissemination.themes import service
 from services.dissemination.themes.schemas import ThemeCreate, ThemeList, ThemePublic, ThemeUpdate
@@ -51,7 +51,7 @@ def update_theme(code: Annotated[str, Path(max_length=64)], body: ThemeUpdate, s
 def themes_across_boards(session: SessionDep,
                          from_: Annotated[IsoDate | None, Query(alias="from", description="Published on or after")] = None,
                          to: Annotated[IsoDate | None, Query(description="Published on or before")] = None,
-                         min_boards: Annotated[QueryInt, Query(ge=2, le=20, description="Boards for a theme to recur")] = 2) -> dict:
+                         min_boards: Annotated[query_int(ge=2, le=20), Query(description="Boards for a theme to recur")] = 2) -> dict:
     if from_ and to and to < from_:
         raise Problem(422, "`to` is before `from`.", errors=[field_error("to", "before from", "date_order", "query")])
     return publications.themes_across_boards(session, from_, to, min_boards)

@@ -113,3 +113,39 @@ class ByReviewTypePublic(BaseModel):
     as_of: dt.date
     national: TypeFigures | None = Field(description="All boards together (Welsh Government only).")
     boards: list[BoardTypeFigures]
+
+
+class Spread(BaseModel):
+    type: str = Field(description="The review type decided.")
+    count: int = Field(description="Reviews with both dates.")
+    min_days: float
+    q1_days: float = Field(description="Lower quartile (linear interpolation, as percentile_cont).")
+    median_days: float = Field(description="The same median as `/v1/monitoring`.")
+    q3_days: float = Field(description="Upper quartile.")
+    max_days: float
+    mean_days: float
+    target_days: int | None = Field(description="The type's completion target in days (a month target as its "
+                                                "average length: 6 months = 183 days).")
+
+
+class DurationFigures(BaseModel):
+    decision_to_report_approval: list[Spread]
+    decision_to_publication: list[Spread]
+
+
+class BoardDurationFigures(DurationFigures):
+    board_code: str
+
+
+class DurationsPublic(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{
+        "as_of": "2026-11-30", "national": None,
+        "boards": [{"board_code": "gwent",
+                    "decision_to_report_approval": [{"type": "concise_cpr", "count": 3, "min_days": 150.0,
+                                                     "q1_days": 175.5, "median_days": 201.0, "q3_days": 246.0,
+                                                     "max_days": 291.0, "mean_days": 214.33, "target_days": 183}],
+                    "decision_to_publication": []}]}]}}
+
+    as_of: dt.date
+    national: DurationFigures | None = Field(description="All boards together (Welsh Government only).")
+    boards: list[BoardDurationFigures]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from shared.http.deps import PrincipalDep, SessionDep
 from services.notification_api.monitoring import service
-from services.notification_api.monitoring.schemas import ByReviewTypePublic, MonitoringPublic
+from services.notification_api.monitoring.schemas import ByReviewTypePublic, DurationsPublic, MonitoringPublic
 
 router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
 
@@ -31,3 +31,13 @@ def monitoring(session: SessionDep, principal: PrincipalDep,
 def by_review_type(session: SessionDep, principal: PrincipalDep,
                    board: Annotated[str | None, Query(max_length=64, description="One board's figures.")] = None):
     return service.by_review_type(session, principal, board)
+
+
+@router.get("/durations", response_model=DurationsPublic, summary="Time to report approval and publication, as distributions",
+            description="Days from decision to report approval and to publication by review type: count, minimum, "
+                        "quartiles, maximum and mean, against the type's target (the dashboard's box plots). "
+                        "Scoped as `/v1/monitoring`, whose medians these are.",
+            responses={403: {"description": "A board asking for another board's figures"}})
+def durations(session: SessionDep, principal: PrincipalDep,
+              board: Annotated[str | None, Query(max_length=64, description="One board's figures.")] = None):
+    return service.durations(session, principal, board)

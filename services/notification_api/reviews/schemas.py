@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.http.types import IsoDate, RequestModel, StrictBool, StrictInt
+from shared.http.types import IsoDate, RequestModel, StrictBool, StrictInt, strict_int
 from shared.events.reviews import ReviewOutcome
 from services.notification_api.rules.agencies import AGENCIES
 from services.notification_api.rules.lifecycle import MILESTONES
@@ -64,8 +64,8 @@ class HomicideIn(_Request):
                                                                + ".")
     suspect_mental_health_contact: StrictBool = Field(description="The suspect had contact with mental health "
                                                                   "services before the homicide.")
-    suspect_mental_health_contact_months_before: StrictInt | None = Field(
-        default=None, ge=0, le=600, description="How long before the homicide that contact was, in months: "
+    suspect_mental_health_contact_months_before: strict_int(ge=0, le=600) | None = Field(
+        default=None, description="How long before the homicide that contact was, in months: "
                                                 "required when there was contact and policy sets a window.")
     offensive_weapon: StrictBool = Field(description="The death resulted from violence involving an offensive "
                                                      "weapon.")

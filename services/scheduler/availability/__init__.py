@@ -14,6 +14,7 @@ from .ics import (
     CalendarParseError,
     CalendarTooLargeError,
     parse_busy,
+    parse_busy_sandboxed,
 )
 from .intervals import Interval, clip, intersect, merge, subtract, total_duration
 from .invite import InviteAttendee, PartStat, build_invitation
@@ -60,6 +61,7 @@ __all__ = [
     "intersect",
     "merge",
     "parse_busy",
+    "parse_busy_sandboxed",
     "propose_slots",
     "subtract",
     "total_duration",

@@ -21,30 +21,43 @@ Rules
 * Slot starts lie on a grid: local wall-clock times (in ``tz``) that are whole
   multiples of ``granularity_minutes`` after local midnight, i.e. 09:00, 09:30...
   in both GMT and BST. The first start is the window start rounded up to that grid.
-* Ranking: more optional attendees able to attend, then fewer tentative
-  conflicts (required and optional), then earlier. Suggestions are spread over
-  days: at most one per local day first, a second on a day only when days run
-  out, and suggestions never overlap each other.
+* Ranking, as a coordinator would: higher ``confidence`` first (expected
+  attendance, see Suggestion: required people dominate, a required tentative
+  halves it, optional attendance only refines it), then slots that meet the
+  plan's ``target_date`` (the slot starts on or before that local date) before
+  late ones, then earlier. Confidence is compared as reported (3 decimals).
+  Suggestions are spread over days: at most one per local day first, a second
+  on a day only when days run out, and suggestions never overlap each other.
 
-How: every diary is turned into merged integer (epoch-second) intervals; the
-required attendees' available time is intersected by two-pointer sweeps; each
-interval [a, b) becomes the closed range of feasible *starts* [a, b - duration];
-grid points are generated only inside those ranges; and per-candidate counts of
+How: every diary is integer (epoch-second) intervals; one vectorised sweep over
+all attendees' events (sweep.py) gives each one's working, soft and free time;
+the required attendees' common soft time is a second sweep; each interval
+[a, b) becomes the closed range of feasible *starts* [a, b - duration]; grid
+points are generated only inside those ranges; and per-candidate counts of
 optional attendees are range-coverage counts answered by binary search over the
 sorted range ends. Cost is O(n log n) in diary entries plus O(c log n) in
-candidate starts, independent of minutes in the window.
+candidate starts, independent of minutes in the window. The list-based
+``_prepare`` below is the reference the sweep must equal; availability_at and
+the "why nothing" explanations use it.
+
+Diaries can come in as Interval/BusyInterval objects or, cheaper, as epoch
+seconds (``Attendee.from_seconds``; the scheduler reads them so from the
+database and never builds a datetime per diary row).
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
+from . import sweep
 from .ics import BusyInterval
 from .intervals import Interval, intersect_pairs, merge_pairs, subtract_pairs, to_utc
 from .working_time import DEFAULT_TZ
@@ -54,6 +67,7 @@ __all__ = [
     "TENTATIVE_ATTENDANCE_PROBABILITY",
     "Attendee",
     "Availability",
+    "confidence_of",
     "Proposal",
     "Suggestion",
     "availability_at",
@@ -79,16 +93,23 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 Pair = tuple[int, int]
 
 
+_KINDS = ("busy", "out_of_office", "tentative")
+
+
 @dataclass(frozen=True)
 class Attendee:
     """One invitee: working time and busy periods already resolved to UTC
-    (working_time.working_intervals and ics.parse_busy produce them)."""
+    (working_time.working_intervals and ics.parse_busy produce them), or the
+    same as epoch seconds (``from_seconds``)."""
 
     id: str
     name: str
     required: bool = True
     working: Sequence[Interval] = ()
     busy: Sequence[BusyInterval] = ()
+    # (working, {kind: pairs}) as (n, 2) int64 epoch-second arrays; from_seconds sets it,
+    # else built once from the objects.
+    _seconds: tuple | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Types are checked once here so the hot path can trust them to be UTC-aware.
@@ -99,6 +120,40 @@ class Attendee:
             raise TypeError(f"{self.id}: busy must be BusyInterval objects")
         object.__setattr__(self, "working", working)
         object.__setattr__(self, "busy", busy)
+
+    @classmethod
+    def from_seconds(
+        cls,
+        id: str,
+        name: str,
+        required: bool = True,
+        *,
+        working: Sequence[Pair] = (),
+        busy: Sequence[Pair] = (),
+        out_of_office: Sequence[Pair] = (),
+        tentative: Sequence[Pair] = (),
+    ) -> Attendee:
+        """An attendee whose time is given as (start, end) epoch-second pairs (a
+        sequence of pairs or an (n, 2) integer array), any order. ``working`` and
+        ``busy`` (the object fields) stay empty: read ``seconds()`` for its time."""
+        try:
+            kinds = {"busy": sweep.as_pairs(busy), "out_of_office": sweep.as_pairs(out_of_office),
+                     "tentative": sweep.as_pairs(tentative)}
+            return cls(id, name, required, _seconds=(sweep.as_pairs(working), kinds))
+        except ValueError as exc:
+            raise ValueError(f"{id}: {exc}") from None
+
+    def seconds(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Working time and busy time by kind as (n, 2) int64 arrays of epoch seconds
+        (start floored, end ceiled; the engine's representation), built once."""
+        if self._seconds is None:
+            working = [(_ceil_ts(i.start), _floor_ts(i.end)) for i in self.working]
+            kinds: dict[str, list[Pair]] = {k: [] for k in _KINDS}
+            for b in self.busy:
+                kinds[b.kind].append((_floor_ts(b.start), _ceil_ts(b.end)))
+            arrays = (sweep.as_pairs(working), {k: sweep.as_pairs(v) for k, v in kinds.items()})
+            object.__setattr__(self, "_seconds", arrays)
+        return self._seconds
 
 
 @dataclass(frozen=True)
@@ -123,6 +178,10 @@ class Suggestion:
     optional_available: int
     optional_free: int
     tentative_conflicts: int
+    #: The review plan's target date for this step (None: no plan date given).
+    target_date: date | None = None
+    #: Starts on or before target_date (local date); None without a target date.
+    meets_target: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -235,25 +294,6 @@ def _grid_points(
             j += 1
 
 
-def _coverage_arrays(prepared: Sequence[_Prepared], attr: str, duration: int):
-    starts: list[int] = []
-    ends: list[int] = []
-    for p in prepared:
-        for a, b in _start_ranges(getattr(p, attr), duration):
-            starts.append(a)
-            ends.append(b)
-    starts.sort()
-    ends.sort()
-    return starts, ends
-
-
-def _coverage(arrays: tuple[list[int], list[int]], t: int) -> int:
-    """How many attendees have a start range containing t (ranges of one
-    attendee are disjoint, so this counts attendees)."""
-    starts, ends = arrays
-    return bisect_right(starts, t) - bisect_left(ends, t)
-
-
 def _overlaps(pairs: Sequence[Pair], s: int, e: int) -> bool:
     i = bisect_right(pairs, (s, math.inf))
     # The pair just before may extend past s; the one at i may start before e.
@@ -270,23 +310,25 @@ def _contained(pairs: Sequence[Pair], s: int, e: int) -> bool:
 # ---------------------------------------------------------------- preparation
 
 
+def _widened(pairs: Sequence[Pair], ws: int, we: int, buffer: int) -> list[Pair]:
+    """Busy pairs widened by the buffer, those touching the window, merged."""
+    if buffer:
+        return merge_pairs((s - buffer, e + buffer) for s, e in pairs if e + buffer > ws and s - buffer < we)
+    return merge_pairs(p for p in pairs if p[1] > ws and p[0] < we)
+
+
 def _prepare(att: Attendee, window: Pair, mask: list[Pair], buffer: int) -> _Prepared:
     ws, we = window
-    working = merge_pairs((max(_ceil_ts(i.start), ws), min(_floor_ts(i.end), we)) for i in att.working)
-    by_kind: dict[str, list[Pair]] = {"busy": [], "out_of_office": [], "tentative": []}
-    for b in att.busy:
-        s = _floor_ts(b.start) - buffer
-        e = _ceil_ts(b.end) + buffer
-        if e > ws and s < we:
-            by_kind[b.kind].append((s, e))
+    working_s, kinds = att.seconds()
+    working = merge_pairs((a if a > ws else ws, b if b < we else we) for a, b in working_s.tolist())
     p = _Prepared(
         attendee=att,
         working=working,
-        busy=merge_pairs(by_kind["busy"]),
-        oof=merge_pairs(by_kind["out_of_office"]),
-        tentative=merge_pairs(by_kind["tentative"]),
+        busy=_widened(kinds["busy"].tolist(), ws, we, buffer),
+        oof=_widened(kinds["out_of_office"].tolist(), ws, we, buffer),
+        tentative=_widened(kinds["tentative"].tolist(), ws, we, buffer),
     )
-    hard = merge_pairs(p.busy + p.oof)
+    hard = merge_pairs(p.busy + p.oof) if p.oof else p.busy
     p.soft = subtract_pairs(intersect_pairs(working, mask), hard)
     p.free = subtract_pairs(p.soft, p.tentative)
     return p
@@ -329,12 +371,16 @@ def propose_slots(
     min_optional_attendance: float = 0.0,
     tz: str | ZoneInfo = DEFAULT_TZ,
     allow_weekends: bool = False,
+    target_date: date | None = None,
 ) -> Proposal:
     """Best slots of ``duration_minutes`` in [window_start, window_end).
 
-    See the module docstring for the rules. Raises ValueError for inputs that
-    make no sense (no attendees, duplicate ids, non-positive duration, a
-    granularity that does not divide a day, shares outside 0..1).
+    See the module docstring for the rules. ``target_date`` is the review
+    plan's date for this step: each suggestion says whether it meets it, and a
+    late slot ranks below every on-time slot of equal confidence. Raises
+    ValueError for inputs that make no sense (no attendees, duplicate ids,
+    non-positive duration, a granularity that does not divide a day, shares
+    outside 0..1).
     """
     if not attendees:
         raise ValueError("at least one attendee is needed")
@@ -358,88 +404,117 @@ def propose_slots(
 
     duration = duration_minutes * 60
     step = granularity_minutes * 60
-    mask = [(ws, we)]
-    if not allow_weekends:
-        mask = subtract_pairs(mask, _weekend_pairs(ws, we, zone))
+    weekends = [] if allow_weekends else _weekend_pairs(ws, we, zone)
+    blocked = np.array(weekends, dtype=np.int64).reshape(-1, 2)
+    mask = subtract_pairs([(ws, we)], weekends)
     segments = _offset_segments(ws, we, zone)
-    prepared = [_prepare(a, (ws, we), mask, buffer_minutes * 60) for a in attendees]
-    required = [p for p in prepared if p.attendee.required]
-    optional = [p for p in prepared if not p.attendee.required]
-    n_req, n_opt = len(required), len(optional)
+    n_att = len(attendees)
+    is_required = np.array([a.required for a in attendees], dtype=bool)
+    n_req = int(is_required.sum())
+    n_opt = n_att - n_req
     need = math.ceil(min_optional_attendance * n_opt - 1e-9)
-    if not required:
+    if not n_req:
         need = max(need, 1)  # someone has to be able to come
 
-    base = mask
-    for p in required:
-        base = intersect_pairs(base, p.soft)
-    opt_soft = _coverage_arrays(optional, "soft", duration)
-    opt_free = _coverage_arrays(optional, "free", duration)
-    req_free = _coverage_arrays(required, "free", duration)
+    layers, busy_by_kind = sweep.prepare([a.seconds() for a in attendees], ws, we, buffer_minutes * 60, blocked)
+    if n_req:
+        base = sweep.common(sweep.select(layers.soft, is_required), n_req)
+    else:
+        base = (np.array([a for a, _ in mask], dtype=np.int64), np.array([b for _, b in mask], dtype=np.int64))
+    t, off = sweep.grid_points(*sweep.start_ranges(*base, duration), segments, step)
+    optional_mask = ~is_required
+    opt_soft = sweep.start_ranges(*sweep.select(layers.soft, optional_mask)[1:], duration)
+    can = sweep.coverage(opt_soft, t)
+    keep = can >= need
+    t, off, can = t[keep], off[keep], can[keep]
 
-    scored: list[tuple[int, int, int, int]] = []
-    for t, off in _grid_points(_start_ranges(base, duration), segments, step):
-        can = _coverage(opt_soft, t)
-        if can < need:
-            continue
-        tentative = (n_req - _coverage(req_free, t)) + (can - _coverage(opt_free, t))
-        scored.append((-can, tentative, t, off))
+    if not len(t):
+        # The explanation looks at each required attendee's own time (the reference sets).
+        required = [_prepare(a, (ws, we), mask, buffer_minutes * 60) for a in attendees if a.required]
+        ctx = _Context(zone, ws, we, duration_minutes, min_optional_attendance, need, segments, step, mask)
+        return Proposal((), _empty_reason(ctx, required, n_opt, list(zip(base[0].tolist(), base[1].tolist()))))
 
-    ctx = _Context(zone, ws, we, duration_minutes, min_optional_attendance, need, segments, step, mask)
-    if not scored:
-        return Proposal((), _empty_reason(ctx, required, optional, base))
-    scored.sort()
-    chosen = _spread(scored, max_suggestions, duration)
-    suggestions = tuple(
-        _suggestion(prepared, t, t + duration, rank) for rank, (_, _, t, _) in enumerate(chosen, start=1)
-    )
-    return Proposal(suggestions, None)
+    opt_free = sweep.coverage(sweep.start_ranges(*sweep.select(layers.free, optional_mask)[1:], duration), t)
+    req_tent = n_req - sweep.coverage(sweep.start_ranges(*sweep.select(layers.free, is_required)[1:], duration), t)
+    # Confidence of each distinct (required tentative, optional free, optional can) triple,
+    # computed by the one function suggestions use, so ranking and reporting agree exactly.
+    width = n_opt + 1
+    key = (req_tent * width + opt_free) * width + can
+    unique, inverse = np.unique(key, return_inverse=True)
+    values = np.array([confidence_of(int(k) // (width * width), int(k) // width % width,
+                                     int(k) % width - int(k) // width % width, n_opt)
+                       for k in unique.tolist()])
+    conf = values[inverse.reshape(-1)]
+    # A slot meets the target when it starts before the local midnight ending target_date.
+    if target_date is not None:
+        cutoff = _floor_ts(datetime.combine(target_date + timedelta(days=1), time(0), zone))
+        late = t >= cutoff
+    else:
+        late = np.zeros(len(t), dtype=bool)
+    order = np.lexsort((t, late, -conf))
+    chosen = _spread(t[order].tolist(), off[order].tolist(), max_suggestions, duration)
+    suggestions = []
+    for rank, start in enumerate(chosen, start=1):
+        states = sweep.states_at(n_att, layers, busy_by_kind, start, start + duration)
+        meets = None if target_date is None else start < cutoff
+        suggestions.append(_suggestion(attendees, states, start, start + duration, rank, target_date, meets))
+    return Proposal(tuple(suggestions), None)
 
 
-def _spread(scored: list[tuple[int, int, int, int]], k: int, duration: int):
-    """Pick up to k in rank order: the first pass takes at most one per local
+def confidence_of(required_tentative: int, optional_free: int, optional_tentative: int, optional_total: int) -> float:
+    """Suggestion.confidence from counts: 0.5 per required tentative, times
+    (1 - w) + w * mean optional attendance (free 1, tentative 0.5, else 0), w = 0.25;
+    rounded to 3 decimals (the value reported and ranked on)."""
+    required_part = TENTATIVE_ATTENDANCE_PROBABILITY**required_tentative
+    if optional_total:
+        optional_part = (optional_free + TENTATIVE_ATTENDANCE_PROBABILITY * optional_tentative) / optional_total
+    else:
+        optional_part = 1.0
+    return round(required_part * ((1 - OPTIONAL_WEIGHT) + OPTIONAL_WEIGHT * optional_part), 3)
+
+
+def _spread(starts: list[int], offsets: list[int], k: int, duration: int) -> list[int]:
+    """Pick up to k starts in rank order: the first pass takes at most one per local
     day, each further pass (over what was deferred) allows one more per day.
     Candidates overlapping an earlier pick are dropped for good."""
-    chosen: list[tuple[int, int, int, int]] = []
+    chosen: list[int] = []
     per_day: dict[int, int] = {}
     cap = 1
-    remaining = scored
+    remaining = list(zip(starts, offsets))
     while remaining and len(chosen) < k:
         deferred = []
-        for item in remaining:
+        for t, off in remaining:
             if len(chosen) >= k:
                 break
-            t, off = item[2], item[3]
-            if any(abs(t - c[2]) < duration for c in chosen):
+            if any(abs(t - c) < duration for c in chosen):
                 continue  # overlaps a suggestion already made: never useful
             day = (t + off) // 86_400
             if per_day.get(day, 0) >= cap:
-                deferred.append(item)
+                deferred.append((t, off))
                 continue
-            chosen.append(item)
+            chosen.append(t)
             per_day[day] = per_day.get(day, 0) + 1
         remaining = deferred
         cap += 1
     return chosen
 
 
-def _suggestion(prepared: Sequence[_Prepared], s: int, e: int, rank: int) -> Suggestion:
+def _suggestion(
+    attendees: Sequence[Attendee], states: Sequence[Availability], s: int, e: int, rank: int,
+    target_date: date | None, meets_target: bool | None,
+) -> Suggestion:
     availability: dict[str, Availability] = {}
     req_states: list[tuple[str, Availability]] = []
     opt_states: list[tuple[str, Availability]] = []
-    for p in prepared:
-        state = _status(p, s, e)
-        availability[p.attendee.id] = state
-        (req_states if p.attendee.required else opt_states).append((p.attendee.name, state))
-
-    weight = {"free": 1.0, "tentative": TENTATIVE_ATTENDANCE_PROBABILITY}
-    required_part = math.prod(weight.get(st, 0.0) for _, st in req_states)
-    optional_part = sum(weight.get(st, 0.0) for _, st in opt_states) / len(opt_states) if opt_states else 1.0
-    confidence = round(required_part * ((1 - OPTIONAL_WEIGHT) + OPTIONAL_WEIGHT * optional_part), 3)
+    for a, state in zip(attendees, states):
+        availability[a.id] = state
+        (req_states if a.required else opt_states).append((a.name, state))
 
     req_free = sum(st == "free" for _, st in req_states)
     opt_free = sum(st == "free" for _, st in opt_states)
     opt_can = sum(st in ("free", "tentative") for _, st in opt_states)
+    # Required attendees are free or tentative in every proposed slot.
+    confidence = confidence_of(len(req_states) - req_free, opt_free, opt_can - opt_free, len(opt_states))
     tentative_names = [
         f"{n}, {'required' if i < len(req_states) else 'optional'}"
         for i, (n, st) in enumerate(req_states + opt_states)
@@ -465,6 +540,8 @@ def _suggestion(prepared: Sequence[_Prepared], s: int, e: int, rank: int) -> Sug
     unavailable = [f"{n}, {st.replace('_', ' ')}" for n, st in opt_states if st not in ("free", "tentative")]
     if unavailable:
         parts.append(f"{len(unavailable)} optional cannot attend ({'; '.join(unavailable)})")
+    if meets_target is False:
+        parts.append(f"late: after the plan's target date {target_date.isoformat()}")
     return Suggestion(
         start=_utc(s),
         end=_utc(e),
@@ -476,6 +553,8 @@ def _suggestion(prepared: Sequence[_Prepared], s: int, e: int, rank: int) -> Sug
         optional_available=opt_can,
         optional_free=opt_free,
         tentative_conflicts=len(tentative_names),
+        target_date=target_date,
+        meets_target=meets_target,
     )
 
 
@@ -507,7 +586,7 @@ class _Context:
 
 
 def _empty_reason(
-    ctx: _Context, required: list[_Prepared], optional: list[_Prepared], base: list[Pair]
+    ctx: _Context, required: list[_Prepared], n_opt: int, base: list[Pair]
 ) -> str:
     span = ctx.span()
     meeting = f"a {ctx.duration_minutes}-minute meeting"
@@ -528,7 +607,6 @@ def _empty_reason(
             blockers.append(f"{name} (required) has no free working time {span} long enough for {meeting}")
     if blockers:
         return "; ".join(blockers) + "."
-    n_opt = len(optional)
     if required and not ctx.fits(base):
         return (
             f"There is no time {span} when all {len(required)} required attendees "
@@ -550,12 +628,17 @@ def _empty_reason(
 def evaluate_slot(
     attendees: Sequence[Attendee], start: datetime, end: datetime, *, buffer_minutes: int = 0
 ) -> Suggestion:
-    """A given slot (a poll's option) judged exactly as propose_slots judges its
-    suggestions: the same availability per attendee, confidence and reason (rank 0)."""
+    """A given slot (a poll's option) judged as propose_slots judges its suggestions: each
+    attendee's availability_at, and the reason and confidence of _suggestion (confidence_of).
+    A slot the finder would never propose (a required attendee who cannot attend) has
+    confidence 0, as the Suggestion docstring defines it (rank 0, no target date)."""
     if not attendees:
         raise ValueError("at least one attendee is needed")
     s, e = _floor_ts(to_utc(start)), _ceil_ts(to_utc(end))
     if e <= s:
         raise ValueError("the slot must end after it starts")
-    prepared = [_prepare(a, (s, e), [(s, e)], buffer_minutes * 60) for a in attendees]
-    return _suggestion(prepared, s, e, 0)
+    states = [availability_at(a, start, end, buffer_minutes=buffer_minutes) for a in attendees]
+    judged = _suggestion(attendees, states, s, e, 0, None, None)
+    if any(a.required and st not in ("free", "tentative") for a, st in zip(attendees, states)):
+        judged = replace(judged, confidence=0.0)
+    return judged

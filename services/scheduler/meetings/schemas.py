@@ -12,7 +12,12 @@ from services.scheduler.participants.schemas import EMAIL_PATTERN
 MeetingKind = Literal["panel_meeting", "learning_event", "cprg_meeting", "other"]
 Availability = Literal["free", "tentative", "busy", "out_of_office", "outside_working_hours"]
 Response = Literal["accepted", "declined", "tentative"]
+# Limits of a proposal (README "Proposals"): far beyond a real review, and what keeps the
+# largest allowed question cheap (bench/bench_proposals.py --maximal).
 MAX_WINDOW_DAYS = 366
+MAX_PROPOSAL_PARTICIPANTS = 100  # required and optional together
+MAX_GRID_STEPS = 366 * 24 * 4  # window / granularity: a year at 15 minutes, 122 days at 5
+MAX_BUSY_PER_PARTICIPANT = 2_000  # busy periods and booked meetings of one person in the window
 
 
 class _Request(RequestModel):
@@ -51,6 +56,9 @@ class ProposalRequest(_Request):
             raise ValueError(f"the window may be at most {MAX_WINDOW_DAYS} days long")
         if not self.required_participants and not self.optional_participants:
             raise ValueError("name at least one participant")
+        if len(self.required_participants) + len(self.optional_participants) > MAX_PROPOSAL_PARTICIPANTS:
+            raise ValueError(f"a proposal may have at most {MAX_PROPOSAL_PARTICIPANTS} participants "
+                             "(required and optional together)")
         _unique(self.required_participants + self.optional_participants, "the request")
         return self
 
@@ -63,11 +71,27 @@ class AttendeeAvailability(BaseModel):
 
 
 class SuggestionOut(BaseModel):
-    rank: int
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "rank": 1, "start": "2027-03-30T10:00:00+01:00", "end": "2027-03-30T13:00:00+01:00", "confidence": 0.938,
+        "reason": "All 2 required attendees free; 0 of 1 optional attendees free; 1 tentative conflict "
+                  "(Officer, optional)",
+        "target_date": "2027-04-09", "meets_target": True,
+        "availability": [{"participant_id": "5d1c0c3e-8a4b-4f7e-9b0a-2f6e1c9d4a71", "display_name": "Chair",
+                          "required": True, "availability": "free"}]}]})
+
+    rank: int = Field(description="1 is best: highest confidence, then meeting the plan's target date, "
+                                  "then earliest.")
     start: datetime
     end: datetime
-    confidence: float = Field(description="1.0 when every invitee is free; a tentative required invitee halves it.")
+    confidence: float = Field(description="Expected attendance, required people first: 1.0 when every invitee is "
+                                          "free; each tentative required invitee halves it; optional attendance "
+                                          "is a quarter of it.")
     reason: str
+    target_date: date | None = Field(default=None, description="The review plan's target date for this step "
+                                     "(first panel meeting, Learning Event); null when the review has no plan or "
+                                     "the kind of meeting is no plan step.")
+    meets_target: bool | None = Field(default=None, description="The slot starts on or before `target_date` "
+                                      "(London date); false is a late slot. Null without a target date.")
     availability: list[AttendeeAvailability]
 
 

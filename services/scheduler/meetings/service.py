@@ -30,12 +30,15 @@ from services.scheduler.availability import (
 from shared.clock import LONDON
 from shared.http.identifiers import check_free_text
 from services.scheduler.common import local, review_for
-from services.scheduler.diary import attendees_for
+from services.scheduler.diary import DiaryTooLarge, attendees_for
 from services.scheduler.meetings.invitations import invitees_of, render_ics, stage_invitation_mail
 from services.scheduler.meetings import reminders
 from services.scheduler.meetings.models import Meeting, MeetingInvitee, MeetingProposal
 from services.scheduler.meetings.rules import after_reply, is_active
 from services.scheduler.meetings.schemas import (
+    MAX_BUSY_PER_PARTICIPANT,
+    MAX_GRID_STEPS,
+    MAX_PROPOSAL_PARTICIPANTS,
     AlternativesRequest,
     AttendanceIn,
     AttendeeAvailability,
@@ -50,6 +53,8 @@ from services.scheduler.meetings.schemas import (
 )
 from services.scheduler.participants.models import Participant
 from services.scheduler.participants.service import participants_of_board
+from services.scheduler.plans.models import ReviewPlan
+from services.scheduler.plans.rules import STEP_MEETING_KIND
 
 # A required invitee in one of these states makes a booking a conflict (409 unless allowed).
 CONFLICTING = ("busy", "out_of_office", "outside_working_hours")
@@ -57,17 +62,51 @@ SLACK = timedelta(days=1)  # diaries are read a day beyond a slot so working day
 
 
 # ------------------------------------------------------------------------ proposals
+STEP_OF_KIND = {kind: step for step, kind in STEP_MEETING_KIND.items()}
+
+
+def target_date_for(session: Session, review_id: str, kind: str):
+    """The review plan's target date for the step a meeting of this kind completes, if any."""
+    step = STEP_OF_KIND.get(kind)
+    plan = session.get(ReviewPlan, review_id) if step else None
+    return getattr(plan, f"{step}_by") if plan is not None else None
+
+
+def _too_large(detail: str, **extensions) -> Problem:
+    return Problem(422, detail + " See the limits of proposals in the README.", slug="proposal-too-large",
+                   **extensions)
+
+
+def _check_limits(invitees: list[tuple[Participant, bool]], window_start: datetime, window_end: datetime,
+                  granularity_minutes: int) -> None:
+    """The documented limits of a proposal that the request itself shows (the diary size is
+    checked while reading it)."""
+    if len(invitees) > MAX_PROPOSAL_PARTICIPANTS:
+        raise _too_large(f"A proposal may have at most {MAX_PROPOSAL_PARTICIPANTS} participants.")
+    if granularity_minutes > 0 and (window_end - window_start).total_seconds() / 60 / granularity_minutes \
+            > MAX_GRID_STEPS:
+        raise _too_large(f"The window holds more than {MAX_GRID_STEPS:,} steps of granularity_minutes "
+                         "(a year at 15 minutes, 122 days at 5): use a shorter window or a coarser step.")
+
+
 def _proposal(session: Session, board_code: str, *, review_id: str, kind: str, meeting_id: str | None,
               invitees: list[tuple[Participant, bool]], window_start: datetime, window_end: datetime,
               duration_minutes: int, granularity_minutes: int, buffer_minutes: int, max_suggestions: int,
               min_optional_attendance: float, extra_busy=None, store: bool = True) -> ProposalPublic:
-    """Propose slots; `store` keeps the answer as a proposal row (a write: board keys only)."""
-    attendees = attendees_for(session, invitees, window_start, window_end, exclude_meeting_id=meeting_id,
-                              extra_busy=extra_busy)
+    """Propose slots; `store` keeps the answer as a proposal row (a write: board keys only).
+    Ranked against the review plan's target date for the step this kind of meeting completes."""
+    _check_limits(invitees, window_start, window_end, granularity_minutes)
+    try:
+        attendees = attendees_for(session, invitees, window_start, window_end, exclude_meeting_id=meeting_id,
+                                  extra_busy=extra_busy, max_busy_per_participant=MAX_BUSY_PER_PARTICIPANT)
+    except DiaryTooLarge as exc:
+        raise _too_large(f"{len(exc.participant_ids)} participant(s) have more than {exc.limit:,} busy periods "
+                         "in the window: use a shorter window.", participants=exc.participant_ids) from None
     try:
         result = propose_slots(attendees, window_start, window_end, duration_minutes,
                                granularity_minutes=granularity_minutes, buffer_minutes=buffer_minutes,
-                               max_suggestions=max_suggestions, min_optional_attendance=min_optional_attendance)
+                               max_suggestions=max_suggestions, min_optional_attendance=min_optional_attendance,
+                               target_date=target_date_for(session, review_id, kind))
     except ValueError as exc:
         raise Problem(422, f"The proposal request cannot be answered: {exc}.") from None
     people = {p.id: (p, required) for p, required in invitees}
@@ -79,7 +118,7 @@ def _proposal(session: Session, board_code: str, *, review_id: str, kind: str, m
         empty_reason=result.empty_reason,
         suggestions=[SuggestionOut(
             rank=s.rank, start=local(s.start), end=local(s.end), confidence=s.confidence, reason=s.reason,
-            availability=[AttendeeAvailability(participant_id=pid, display_name=people[pid][0].display_name,
+            target_date=s.target_date, meets_target=s.meets_target, availability=[AttendeeAvailability(participant_id=pid, display_name=people[pid][0].display_name,
                                                required=people[pid][1], availability=state)
                           for pid, state in s.availability.items()])
             for s in result.suggestions])

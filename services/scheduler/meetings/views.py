@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
-from shared.http.types import IsoDateTime, QueryFloat, QueryInt
+from shared.http.types import IsoDateTime, query_float, query_int
 from services.scheduler.meetings import service
 from services.scheduler.meetings.schemas import (
     AlternativesRequest,
@@ -27,14 +27,19 @@ proposals = APIRouter(prefix="/v1/meeting-proposals", tags=["proposals"])
 router = APIRouter(prefix="/v1/meetings", tags=["meetings"])
 NOT_FOUND = {404: {"description": "No such meeting for this key (another board's is 404 too)"}}
 NOT_ACTIVE = {409: {"description": "The meeting is cancelled or held"}}
+TOO_LARGE = {422: {"description": "Invalid, or beyond the limits of a proposal (`proposal-too-large`: more than "
+                                  "100 participants, more than 35,136 steps of `granularity_minutes` in the "
+                                  "window, more than 2,000 busy periods of one participant in the window; "
+                                  "a window of more than 366 days is a validation error)"}}
 
 
 @proposals.post(
     "", status_code=201, response_model=ProposalPublic, summary="Propose times every required participant can make",
-    description="Suggestions are best first (more optional attendees, fewer tentative conflicts, earlier), spread "
-                "over different days; weekends and Welsh bank holidays are never proposed. With no suggestion, "
+    description="Suggestions are best first (higher `confidence`, then on or before the review plan's "
+                "`target_date` for this kind of meeting, then earlier), spread over different days; each says "
+                "`meets_target`. Weekends and Welsh bank holidays are never proposed. With no suggestion, "
                 "`empty_reason` says who or what blocks it.",
-    responses={404: {"description": "Review or participant unknown for this key"}})
+    responses={404: {"description": "Review or participant unknown for this key"}, **TOO_LARGE})
 def propose(body: ProposalRequest, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:
         return replayed
@@ -108,12 +113,12 @@ def respond(meeting_id: str, body: ResponseIn, session: SessionDep, principal: B
 @router.get("/{meeting_id}/alternatives", response_model=ProposalPublic,
             summary="Fresh proposals for the same invitees (the meeting's own time is not counted as busy)",
             description="A read: nothing is stored (`id` is null). POST the same to keep the proposal.",
-            responses={**NOT_FOUND, 409: {"description": "The meeting has been held"}})
+            responses={**NOT_FOUND, 409: {"description": "The meeting has been held"}, **TOO_LARGE})
 def alternatives(meeting_id: str, session: SessionDep, principal: PrincipalDep,
                  window_start: IsoDateTime | None = None, window_end: IsoDateTime | None = None,
-                 max_suggestions: Annotated[QueryInt, Query(ge=1, le=20)] = 5,
-                 granularity_minutes: Annotated[QueryInt, Query(ge=5, le=60)] = 30,
-                 min_optional_attendance: Annotated[QueryFloat, Query(ge=0, le=1)] = 0.0):
+                 max_suggestions: Annotated[query_int(ge=1, le=20), Query()] = 5,
+                 granularity_minutes: Annotated[query_int(ge=5, le=60), Query()] = 30,
+                 min_optional_attendance: Annotated[query_float(ge=0, le=1), Query()] = 0.0):
     body = AlternativesRequest(window_start=window_start, window_end=window_end, max_suggestions=max_suggestions,
                                granularity_minutes=granularity_minutes,
                                min_optional_attendance=min_optional_attendance)
@@ -122,7 +127,7 @@ def alternatives(meeting_id: str, session: SessionDep, principal: PrincipalDep,
 
 @router.post("/{meeting_id}/alternatives", status_code=201, response_model=ProposalPublic,
              summary="Propose fresh times for the same invitees and keep the proposal",
-             responses={**NOT_FOUND, 409: {"description": "The meeting has been held"}})
+             responses={**NOT_FOUND, 409: {"description": "The meeting has been held"}, **TOO_LARGE})
 def store_alternatives(meeting_id: str, body: AlternativesRequest, session: SessionDep, principal: BoardDep,
                        idem: IdempotencyDep):
     if (replayed := idem.replay()) is not None:

@@ -1,12 +1,14 @@
 """Calendar feeds (an ICS URL an agency's calendar system publishes), refreshed by the
-worker's periodic job. The fetch happens outside any transaction, with httpx timeouts, a
-size limit and an overall deadline; its outcome is recorded on the participant
+worker's periodic job. The URL passes the same outbound guard as webhooks (shared/http/
+outbound.py: public addresses only, the checked address pinned for the connection). The fetch
+happens outside any transaction, with httpx timeouts, a size limit and an overall deadline,
+and the diary's expansion is bounded (availability/ics.py), so one bad feed costs the job at
+most those budgets before the next is fetched; its outcome is recorded on the participant
 (`calendar_feed.status` ok / error, `last_error`, `last_refreshed_at`). A failed fetch keeps
 the intervals of the last good one: a stale diary is better than an empty one, and the error
 state says it is stale."""
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 import time
@@ -19,6 +21,7 @@ from sqlalchemy import or_
 from sqlmodel import select
 
 from shared.db import is_postgres, session_scope, utcnow
+from shared.http.outbound import OutboundTarget, OutboundUrlRejected, Resolver, pinned_request, validate_outbound_url
 from shared.logs import log
 from shared.settings import Settings
 from services.scheduler.availability import CalendarParseError
@@ -27,6 +30,8 @@ from services.scheduler.participants.service import parse_calendar, replace_sour
 
 logger = logging.getLogger(__name__)
 BATCH = 20
+# Addresses tried in turn when connecting fails (a dual-stack name, one replica down).
+MAX_ADDRESSES_TRIED = 3
 
 
 class FeedError(Exception):
@@ -39,57 +44,69 @@ class Fetched:
     etag: str | None
 
 
-def _check_address(host: str, port: int, settings: Settings) -> None:
-    if settings.calendar_url_allow_private:
-        return
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except socket.gaierror:
-        raise FeedError(f"The host {host} could not be resolved.") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise FeedError(f"The host {host} is not a public address; calendar feeds must be on the internet.")
-
-
-def fetch(url: str, settings: Settings, etag: str | None = None) -> Fetched:
+def _guard(url: str, settings: Settings, resolver: Resolver) -> OutboundTarget:
+    """The shared outbound guard (shared/http/outbound.py, as for webhooks). Its reason is
+    stored as `last_error` and shown to the board, so it never names a resolved address."""
     parts = urlsplit(url)
-    if parts.scheme == "webcal":  # webcal:// is https:// by convention
-        parts = parts._replace(scheme="https")
-        url = urlunsplit(parts)
-    if parts.scheme == "http" and not settings.calendar_url_allow_http:
-        raise FeedError("Calendar feeds must use https.")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FeedError("Not an http(s) URL.")
-    _check_address(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), settings)
+    if parts.scheme.lower() == "webcal":  # webcal:// is https:// by convention
+        url = urlunsplit(parts._replace(scheme="https"))
+    try:
+        return validate_outbound_url(url, allow_private=settings.calendar_url_allow_private,
+                                     allow_http=settings.calendar_url_allow_http, resolver=resolver,
+                                     what="The feed URL", show_addresses=False)
+    except OutboundUrlRejected as exc:
+        raise FeedError(f"{exc.reason}.") from None
+
+
+def fetch(url: str, settings: Settings, etag: str | None = None, *, resolver: Resolver = socket.getaddrinfo,
+          transport: httpx.BaseTransport | None = None) -> Fetched:
+    """One fetch of a feed. The name is resolved once, by the guard, and the request goes to
+    an address it checked (DNS rebinding cannot swap in an internal one); no redirects, no
+    proxies. `resolver` and `transport` are for tests. A failure's reason is generic: the
+    target's HTTP status is not repeated (it would make the feed a probe of other servers)."""
+    target = _guard(url, settings, resolver)
     timeout = settings.calendar_fetch_timeout_seconds
     deadline = time.monotonic() + 3 * timeout
     headers = {"Accept": "text/calendar", "User-Agent": "cpr-scheduler/1.0"}
     if etag:
         headers["If-None-Match"] = etag
+    error = "ConnectError"
     try:
-        # No redirects: a redirect could lead to an address the check above did not see.
-        with httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False) as client:
-            with client.stream("GET", url, headers=headers) as response:
-                if response.status_code == 304:
-                    return Fetched(None, etag)
-                if 300 <= response.status_code < 400:
-                    raise FeedError(f"The feed redirects (HTTP {response.status_code}); configure the final URL.")
-                if response.status_code != 200:
-                    raise FeedError(f"The feed answered HTTP {response.status_code}.")
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > settings.calendar_max_bytes:
-                        raise FeedError(f"The feed is larger than {settings.calendar_max_bytes} bytes.")
-                    if time.monotonic() > deadline:
-                        raise FeedError(f"The feed took longer than {3 * timeout:g} s to download.")
-                    chunks.append(chunk)
-                return Fetched(b"".join(chunks), response.headers.get("etag"))
+        # No redirects: a redirect could lead to an address the guard did not see. An explicit
+        # transport keeps proxies from the environment out (a proxy would resolve the name).
+        with httpx.Client(transport=transport or httpx.HTTPTransport(), timeout=httpx.Timeout(timeout),
+                          follow_redirects=False) as client:
+            for address in target.addresses[:MAX_ADDRESSES_TRIED]:
+                pinned, host, extensions = pinned_request(target, address)
+                try:
+                    with client.stream("GET", pinned, headers={**headers, **host}, extensions=extensions) as response:
+                        return _read(response, settings, etag, deadline, timeout)
+                except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                    error = type(exc).__name__  # nothing was sent: the next address may answer
     except httpx.TimeoutException:
         raise FeedError(f"The feed did not answer within {timeout:g} s.") from None
     except httpx.HTTPError as exc:
         raise FeedError(f"The feed could not be reached ({type(exc).__name__}).") from None
+    raise FeedError(f"The feed could not be reached ({error}).")
+
+
+def _read(response: httpx.Response, settings: Settings, etag: str | None, deadline: float,
+          timeout: float) -> Fetched:
+    if response.status_code == 304:
+        return Fetched(None, etag)
+    if 300 <= response.status_code < 400:
+        raise FeedError("The feed redirects elsewhere; configure the final URL.")
+    if response.status_code != 200:
+        raise FeedError("The feed's server did not return the calendar (it answered with an error).")
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > settings.calendar_max_bytes:
+            raise FeedError(f"The feed is larger than {settings.calendar_max_bytes} bytes.")
+        if time.monotonic() > deadline:
+            raise FeedError(f"The feed took longer than {3 * timeout:g} s to download.")
+        chunks.append(chunk)
+    return Fetched(b"".join(chunks), response.headers.get("etag"))
 
 
 def _claim(runtime) -> list[tuple[str, str, str | None, str]]:

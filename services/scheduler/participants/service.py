@@ -16,7 +16,7 @@ from shared.http.pagination import keyset, page_of
 from shared.http.identifiers import NOT_NAMES, check_free_text
 from shared.http.problems import Problem, field_error
 from shared.settings import Settings
-from services.scheduler.availability import BusyInterval, CalendarParseError, parse_busy
+from services.scheduler.availability import BusyInterval, CalendarParseError, parse_busy_sandboxed
 from services.scheduler.participants.models import BusyPeriod, Participant
 from services.scheduler.participants.schemas import (
     DEFAULT_WORKING_HOURS,
@@ -157,9 +157,10 @@ def calendar_window(settings: Settings, now: datetime | None = None) -> tuple[da
 
 
 def parse_calendar(body: bytes, time_zone: str, settings: Settings) -> tuple[list[BusyInterval], datetime, datetime]:
-    """Expand a diary once, over the configured window; CalendarParseError for a bad one."""
+    """Expand a diary once, over the configured window, in a child process with limits;
+    CalendarParseError for a bad one (CalendarTooLargeError over a limit)."""
     start, end = calendar_window(settings)
-    return parse_busy(body, start, end, tz=time_zone), start, end
+    return parse_busy_sandboxed(body, start, end, tz=time_zone), start, end
 
 
 def replace_uploaded_calendar(session: Session, principal: Principal, participant_id: str, body: bytes,

@@ -10,7 +10,7 @@ from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
 from shared.http.problems import Problem, media_type_of, unsupported_media_type
-from shared.http.types import IsoDateTime, QueryInt
+from shared.http.types import IsoDateTime, query_int
 from services.scheduler.common import local
 from services.scheduler.participants import service
 from services.scheduler.participants.schemas import (
@@ -86,7 +86,7 @@ def read_busy(participant_id: str, session: SessionDep, principal: PrincipalDep,
               start: Annotated[IsoDateTime | None, Query(alias="from")] = None,
               end: Annotated[IsoDateTime | None, Query(alias="to")] = None,
               source: Literal["manual", "calendar_upload", "calendar_url"] | None = None,
-              limit: Annotated[QueryInt, Query(ge=1, le=5000)] = 1000):
+              limit: Annotated[query_int(ge=1, le=5000), Query()] = 1000):
     rows = service.busy_between(session, principal, participant_id, start, end, source, limit)
     return [BusyOut(start=local(r.starts_at), end=local(r.ends_at), kind=r.kind, source=r.source) for r in rows]
 

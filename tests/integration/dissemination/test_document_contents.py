@@ -120,3 +120,17 @@ def test_an_encrypted_pdf_is_refused(clients, keys, runtimes, publication):
     r = _upload(clients, keys, publication, PDF, buf.getvalue())
     assert r.status_code == 422 and "encrypted" in r.json()["detail"], r.text
     assert _stored(runtimes) == 0
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_small_hostile_file_is_refused_as_unreadable_within_its_budget(kind, clients, keys, runtimes, publication):
+    """Issue 17: a few KB that cost pypdf or ElementTree tens of seconds are refused at the
+    work budget (checked in a child process), as `document-unreadable`, and nothing is stored."""
+    from tests.unit.dissemination.document_files import make_hostile_docx, make_hostile_pdf
+
+    media_type, content = (PDF, make_hostile_pdf(pages=30)) if kind == "pdf" else (DOCX, make_hostile_docx())
+    r = _upload(clients, keys, publication, media_type, content)
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["type"].endswith("/document-unreadable") and "too many to check" in problem["detail"]
+    assert _stored(runtimes) == 0

@@ -148,3 +148,37 @@ def test_conditional_gets_answer_304(clients, keys, emit, workers):
     time.sleep(2.2)
     settled = c.get("/v1/feed", headers=keys.wg)
     assert c.get("/v1/feed", headers={**keys.wg, "If-Modified-Since": settled.headers["last-modified"]}).status_code == 304
+
+
+def test_the_feed_by_review_type_finds_a_susr_by_any_type_it_covers(clients, keys, emit, workers):
+    """Issue 16: Welsh Government follows one kind of review whole (referral to close); a SUSR is
+    found as `susr` and as each type it covers, and the filter stays on every page link."""
+    c = clients["dissemination"]
+    concise, susr, undecided = _referrals(emit, 3)
+    emit("review.decision_recorded.v1", review_id=concise, board_code="gwent", outcome="concise_cpr",
+         review_type="concise_cpr", decided_on=date(2026, 3, 9), departs_from_criteria=False, status="in_progress",
+         target_completion_date=date(2026, 9, 9))
+    emit("review.decision_recorded.v1", review_id=susr, board_code="gwent", outcome="susr",
+         review_type="concise_cpr", decided_on=date(2026, 3, 9), departs_from_criteria=False, status="in_progress",
+         target_completion_date=date(2026, 9, 9))
+    emit("review.susr_recorded.v1", review_id=susr, board_code="gwent", decided_on=date(2026, 3, 9),
+         covered_types=["concise_cpr", "domestic_homicide_review"], review_type="concise_cpr",
+         target_completion_date=date(2026, 9, 9), departs_from_criteria=False)
+    wait_until(lambda: _count(c, keys) == 6, what="six entries")
+
+    def reviews(review_type):
+        return [i["_cpr"]["review_id"] for i in _feed(c, keys, review_type=review_type, limit=200).json()["items"]]
+
+    assert reviews("domestic_homicide_review") == [susr, susr, susr]  # referral, decision, SUSR
+    assert reviews("susr") == [susr, susr, susr]
+    assert reviews("concise_cpr") == [concise, susr, concise, susr, susr]
+    assert reviews("extended_cpr") == []
+    assert undecided not in reviews("concise_cpr")
+
+    first = _feed(c, keys, review_type="concise_cpr", limit=2).json()
+    assert "review_type=concise_cpr" in first["next_url"]
+    atom = feedparser.parse(c.get("/v1/feed.atom", params={"review_type": "susr"}, headers=keys.wg).content)
+    assert not atom.bozo and len(atom.entries) == 3
+
+    bad = c.get("/v1/feed", params={"review_type": "DROP TABLE"}, headers=keys.wg)
+    assert bad.status_code == 422 and "DROP" not in bad.text

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.integration.dissemination.conftest import publication_body
-from tests.support import wait_until
+from tests.support import extra_key, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -131,3 +131,47 @@ def test_subscription_lifecycle_secret_once_and_url_rules(clients, keys, runtime
                 "https://169.254.169.254/latest", "https://user:pw@hooks.example.org/"):
         r = c.post("/v1/subscriptions", json={"callback_url": url}, headers=keys.wg)
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "callback_url", url
+
+
+def test_a_boards_case_system_hears_its_learning_event_moved_cancelled_and_at_risk(clients, keys, emit, workers,
+                                                                                 receiver_factory):
+    """Issue 9: these meeting events had no consumer, so no subscriber ever learnt of them."""
+    from datetime import UTC, datetime, timedelta
+
+    c = clients["dissemination"]
+    receiver = receiver_factory()
+    sub = _subscribe(c, keys.board("gwent"), receiver.url,
+                     event_types=["learning_event_rescheduled", "learning_event.cancelled", "learning_event_at_risk"])
+    receiver.secret = sub["secret"]
+    start = datetime(2027, 3, 29, 9, tzinfo=UTC)
+    common = dict(meeting_id="m1", review_id=str(uuid.uuid4()), board_code="gwent", kind="learning_event")
+    emit("meeting.rescheduled.v1", start=start, end=start + timedelta(hours=3), sequence=1, **common)
+    emit("meeting.at_risk.v1", start=start, declined_required_count=2, **common)
+    emit("meeting.cancelled.v1", sequence=2, **common)
+    wait_until(lambda: len(receiver.accepted) == 3, timeout=30, what="three deliveries")
+    bodies = sorted(receiver.accepted.values(), key=lambda b: b["type"])
+    assert [b["type"] for b in bodies] == ["learning_event_at_risk", "learning_event_cancelled",
+                                           "learning_event_rescheduled"]
+    assert bodies[0]["data"]["declined_required_count"] == 2 and bodies[1]["data"]["sequence"] == 2
+    assert receiver.bad_signatures == 0
+
+
+def test_replaying_a_subscriptions_idempotency_key_shows_its_secret_to_the_same_board(clients, keys, settings):
+    """The README's rule: the Idempotency-Key belongs to the board, so a replay from any of the
+    board's keys is the same response, secret included (a lost 201 must not leave a
+    subscription nobody can verify); once deleted, a replay shows no secret; another board's
+    key with the same Idempotency-Key makes its own subscription."""
+    c = clients["dissemination"]
+    body = {"callback_url": "http://127.0.0.1:9/hook-replay", "event_types": ["publication_published"]}
+    created = c.post("/v1/subscriptions", json=body, headers={**keys.board("gwent"), "Idempotency-Key": "sub-r"})
+    assert created.status_code == 201
+    second_key = {"Authorization": f"Bearer {extra_key(settings, 'gwent')}", "Idempotency-Key": "sub-r"}
+    replay = c.post("/v1/subscriptions", json=body, headers=second_key)
+    assert replay.status_code == 201 and replay.headers["idempotent-replayed"] == "true"
+    assert replay.json() == created.json() and replay.json()["secret"].startswith("whsec_")
+    other = c.post("/v1/subscriptions", json=body, headers={**keys.board("north-wales"), "Idempotency-Key": "sub-r"})
+    assert other.status_code == 201 and "idempotent-replayed" not in other.headers
+    assert other.json()["id"] != created.json()["id"] and other.json()["secret"] != created.json()["secret"]
+    assert c.delete(f"/v1/subscriptions/{created.json()['id']}", headers=keys.board("gwent")).status_code == 204
+    gone = c.post("/v1/subscriptions", json=body, headers=second_key)
+    assert gone.headers["idempotent-replayed"] == "true" and gone.json()["secret"] is None

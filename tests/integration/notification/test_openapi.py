@@ -17,7 +17,8 @@ def test_every_endpoint_has_examples_and_a_response_model(clients):
     doc = clients["notification_api"].get("/openapi.json").json()
     operations = [(path, method, op) for path, item in doc["paths"].items() if path.startswith("/v1/")
                   for method, op in item.items()]
-    assert len(operations) == 18  # 11 CPR routes + the approved list (4), appointments (2), monitoring by type (1)
+    assert len(operations) == 19  # 11 CPR routes + the approved list (4), appointments (2), monitoring by type
+    # and as distributions (2)
     for path, method, op in operations:
         ok = [code for code in op["responses"] if code.startswith("2")]
         assert ok, (path, method)

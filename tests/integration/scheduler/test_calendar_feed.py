@@ -21,7 +21,7 @@ class FeedServer:
 
     def __init__(self):
         server = self
-        self.mode, self.requests = "ok", []
+        self.mode, self.requests, self.body = "ok", [], FEED
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
@@ -36,7 +36,7 @@ class FeedServer:
                     self.send_response(304)
                     self.end_headers()
                     return
-                body = FEED.encode()
+                body = server.body.encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/calendar")
                 self.send_header("ETag", '"v1"')
@@ -97,7 +97,9 @@ def test_a_feed_is_fetched_stored_and_its_failures_are_visible(sched, keys, runt
     refresh_due_feeds(runtimes["scheduler"])
     feed = sched.get(f"/v1/participants/{pid}", headers=h).json()
     assert feed["calendar_feed"]["status"] == "error"
-    assert feed["calendar_feed"]["last_error"] == "The feed answered HTTP 500."
+    # Generic: the target's HTTP status is not repeated (issue 17).
+    assert feed["calendar_feed"]["last_error"] == ("The feed's server did not return the calendar "
+                                                   "(it answered with an error).")
     assert feed["busy_intervals"]["calendar_url"] == 4
 
 
@@ -126,5 +128,36 @@ def test_private_addresses_and_plain_http_are_refused_by_default(runtimes, setti
     strict = settings.model_copy(update={"calendar_url_allow_http": False, "calendar_url_allow_private": False})
     with pytest.raises(FeedError, match="https"):
         fetch("http://127.0.0.1:9/x.ics", strict)
-    with pytest.raises(FeedError, match="not a public address"):
+    with pytest.raises(FeedError, match="loopback address"):
         fetch("https://127.0.0.1:9/x.ics", strict)
+    # The forms the old check let through (issue 17): NAT64 and 6to4 loopback; link-local
+    # and unspecified even with calendar_url_allow_private.
+    with pytest.raises(FeedError, match="loopback address"):
+        fetch("https://[64:ff9b::7f00:1]/x.ics", strict)
+    with pytest.raises(FeedError, match="loopback address"):
+        fetch("https://[2002:7f00:1::]/x.ics", strict)
+    lenient = settings.model_copy(update={"calendar_url_allow_private": True})
+    for url, reason in (("https://169.254.169.254/latest/meta-data", "link-local"), ("https://0.0.0.0/x.ics", "unspecified"),
+                        ("https://[fe80::1]/x.ics", "link-local"), ("https://[::]/x.ics", "unspecified")):
+        with pytest.raises(FeedError, match=reason):
+            fetch(url, lenient)
+
+
+def test_a_runaway_feed_is_refused_at_its_budget_and_the_next_feed_is_still_refreshed(
+        sched, keys, runtimes, make_participant, feed_server):
+    """Issue 17: one thread refreshes the feeds in turn; a MINUTELY or never-matching diary
+    costs its budget and an error, not minutes, and the next feed is fetched as usual."""
+    bad = FeedServer()
+    try:
+        bad.body = ics(vevent("m", "DTSTART:20270101T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY"),
+                       vevent("s", "DTSTART:20270101T000000Z", "DURATION:PT1S", "RRULE:FREQ=SECONDLY"))
+        first = make_participant(calendar_url=bad.url)
+        second = make_participant(calendar_url=feed_server.url)
+        assert refresh_due_feeds(runtimes["scheduler"]) == 2
+        h = keys.board()
+        failed = sched.get(f"/v1/participants/{first}", headers=h).json()["calendar_feed"]
+        assert failed["status"] == "error" and "not a readable calendar" in failed["last_error"]
+        ok = sched.get(f"/v1/participants/{second}", headers=h).json()
+        assert ok["calendar_feed"]["status"] == "ok" and ok["busy_intervals"]["calendar_url"] == 4
+    finally:
+        bad.close()

@@ -139,3 +139,27 @@ def test_calendar_upload_needs_text_calendar_and_a_readable_file(sched, keys, ma
     broken = ics(vevent("x", "DTSTART:2027-02-01 nonsense", "DTEND:20270201T110000Z"))
     problem(sched.put(f"/v1/participants/{pid}/calendar", content=broken,
                       headers={**h, "content-type": "text/calendar; charset=utf-8"}), 422)
+
+
+@pytest.mark.parametrize("rule", ["FREQ=MINUTELY", "FREQ=SECONDLY", "FREQ=HOURLY;INTERVAL=1"],
+                         ids=["minutely", "secondly", "hourly-since-1970"])
+def test_a_runaway_diary_upload_is_refused_and_changes_nothing(rule, sched, keys, make_participant):
+    """Issue 17: a 180-byte diary pinned a core for minutes; now refused at its budget with
+    the unreadable-calendar problem, and the earlier upload stays."""
+    pid = make_participant()
+    h = {**keys.board(), "content-type": "text/calendar"}
+    assert sched.put(f"/v1/participants/{pid}/calendar", headers=h,
+                     content=ics(vevent("a", "DTSTART:20270203T100000Z", "DTEND:20270203T110000Z"))).status_code == 200
+    start = "19700101T090000Z" if "HOURLY" in rule else "20270101T000000Z"
+    body = problem(sched.put(f"/v1/participants/{pid}/calendar", headers=h,
+                             content=ics(vevent("r", f"DTSTART:{start}", "DURATION:PT1M", f"RRULE:{rule}"))), 422)
+    assert body["type"].endswith("/calendar-unreadable")
+    assert sched.get(f"/v1/participants/{pid}", headers=keys.board()).json()["busy_intervals"]["calendar_upload"] == 1
+
+
+def test_a_never_matching_rule_is_cheap_and_accepted(sched, keys, make_participant):
+    pid = make_participant()
+    h = {**keys.board(), "content-type": "text/calendar"}
+    r = sched.put(f"/v1/participants/{pid}/calendar", headers=h, content=ics(
+        vevent("n", "DTSTART:20270105T090000Z", "DURATION:PT1H", "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30")))
+    assert r.status_code == 200 and r.json()["stored"] == 1

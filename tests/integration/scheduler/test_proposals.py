@@ -129,3 +129,88 @@ def test_review_and_participants_must_be_the_callers(sched, keys, make_review, m
     problem(propose(sched, keys, mine, [pid], optional=[pid]), 422)
     problem(propose(sched, keys, mine, [pid], min_optional_attendance=1.5), 422)
     problem(sched.post("/v1/meeting-proposals", json={"review_id": mine}, headers=keys.wg), 403)
+
+
+# ---------------------------------------------------------------- ranked as a coordinator would (issue 12)
+def test_suggestions_say_the_plan_date_and_a_late_one_ranks_below_on_time(sched, keys, make_review, decide,
+                                                                           make_participant):
+    """The plan's Learning Event date (11 April 2027 here) reaches the ranking: 12 April has both
+    optional people tentatively, 8 April one of them free: equal confidence, so on time first
+    (optional attendance used to sort first and put 12 April on top)."""
+    from datetime import date
+
+    review = make_review()
+    decide(review, decided_on=date(2027, 1, 4), target=date(2027, 7, 4))  # learning_event_by 2027-04-11
+    chair, o1, o2 = make_participant("Chair"), make_participant("Nurse"), make_participant("Officer")
+    busy(sched, keys, o1, ("2027-04-05T00:00:00+01:00", "2027-04-08T00:00:00+01:00", "out_of_office"),
+         ("2027-04-09T00:00:00+01:00", "2027-04-12T00:00:00+01:00", "out_of_office"),
+         ("2027-04-12T00:00:00+01:00", "2027-04-13T00:00:00+01:00", "tentative"),
+         ("2027-04-13T00:00:00+01:00", "2027-04-17T00:00:00+01:00", "out_of_office"))
+    busy(sched, keys, o2, ("2027-04-05T00:00:00+01:00", "2027-04-12T00:00:00+01:00", "out_of_office"),
+         ("2027-04-12T00:00:00+01:00", "2027-04-13T00:00:00+01:00", "tentative"),
+         ("2027-04-13T00:00:00+01:00", "2027-04-17T00:00:00+01:00", "out_of_office"))
+    window = dict(window_start="2027-04-05T00:00:00+01:00", window_end="2027-04-17T00:00:00+01:00",
+                  duration_minutes=120, max_suggestions=3)
+    p = ok(propose(sched, keys, review, [chair], [o1, o2], kind="learning_event", **window))
+    got = [(s["start"], s["confidence"], s["target_date"], s["meets_target"]) for s in p["suggestions"]]
+    assert got == [("2027-04-08T09:00:00+01:00", 0.875, "2027-04-11", True),
+                   ("2027-04-12T09:00:00+01:00", 0.875, "2027-04-11", False),
+                   ("2027-04-05T09:00:00+01:00", 0.75, "2027-04-11", True)]
+    assert "late: after the plan's target date 2027-04-11" in p["suggestions"][1]["reason"]
+    stored = sched.get(f"/v1/meeting-proposals/{p['id']}", headers=keys.board()).json()
+    assert stored["suggestions"][1]["meets_target"] is False
+    # A panel meeting is measured against its own step; a kind that is no plan step, against nothing.
+    panel = ok(propose(sched, keys, review, [chair], kind="panel_meeting", **window))
+    assert {(s["target_date"], s["meets_target"]) for s in panel["suggestions"]} == {("2027-02-14", False)}
+    other = ok(propose(sched, keys, review, [chair], kind="other", **window))
+    assert {(s["target_date"], s["meets_target"]) for s in other["suggestions"]} == {(None, None)}
+
+
+def test_everyone_free_outranks_three_tentative_required_people(sched, keys, make_review, make_participant):
+    """Measured on the quick start: a slot at confidence 0.10 (three of four required people
+    tentative) came above slots at 0.88 because it had more optional people."""
+    review = make_review()
+    required = [make_participant(f"Required {i}") for i in range(4)]
+    optional = [make_participant(f"Optional {i}") for i in range(4)]
+    nine = ("2027-02-02T09:00:00Z", "2027-02-02T10:00:00Z", "tentative")
+    for pid in required[:3] + optional:
+        busy(sched, keys, pid, nine, *([("2027-02-02T10:00:00Z", "2027-02-02T11:00:00Z", "busy")]
+                                       if pid in optional[2:] else []))
+    p = ok(propose(sched, keys, review, required, optional, window_start="2027-02-02T09:00:00Z",
+                   window_end="2027-02-02T11:00:00Z", granularity_minutes=60))
+    assert [(s["start"], s["confidence"]) for s in p["suggestions"]] == [
+        ("2027-02-02T10:00:00Z", 0.875), ("2027-02-02T09:00:00Z", 0.109)]
+
+
+# ---------------------------------------------------------------- limits (issue 17)
+def test_proposals_beyond_the_documented_limits_are_422(sched, keys, make_review, make_participant):
+    """Limits a real review never reaches keep the largest question cheap: more than 100
+    participants, more steps than a year at 15 minutes, a diary of more than 2,000 busy periods
+    in the window. Each is a problem naming the limit, and nothing is stored."""
+    review, pid = make_review(), make_participant()
+    fake = [f"00000000-0000-4000-8000-{i:012d}" for i in range(101)]
+    body = problem(propose(sched, keys, review, fake[:60], fake[60:]), 422)
+    assert any("at most 100 participants" in e["message"] for e in body["errors"]), body
+    body = problem(propose(sched, keys, review, [pid], window_start="2027-01-01T00:00:00Z",
+                           window_end="2027-12-31T00:00:00Z", granularity_minutes=5), 422)
+    assert body["type"].endswith("/proposal-too-large") and "steps" in body["detail"]
+    # 122 days at 5 minutes is within the limit.
+    ok(propose(sched, keys, review, [pid], window_start="2027-01-01T00:00:00Z",
+               window_end="2027-05-02T00:00:00Z", granularity_minutes=5))
+    heavy = make_participant("Busy Person")
+    busy(sched, keys, heavy, *[(f"2027-{m:02d}-{d:02d}T{h:02d}:00:00Z", f"2027-{m:02d}-{d:02d}T{h:02d}:30:00Z",
+                                "busy") for m in range(1, 13) for d in range(1, 29) for h in range(8, 14)])
+    body = problem(propose(sched, keys, review, [pid], [heavy], window_start="2027-01-01T00:00:00Z",
+                           window_end="2027-12-31T00:00:00Z"), 422)
+    assert body["type"].endswith("/proposal-too-large") and body["participants"] == [heavy]
+    assert "2,000 busy periods" in body["detail"]
+    ok(propose(sched, keys, review, [pid], [heavy], window_start="2027-01-01T00:00:00Z",
+               window_end="2027-06-30T00:00:00Z"))  # half the year: 1,008 periods
+    r = sched.post("/v1/meetings", json={"review_id": review, "kind": "panel_meeting", "start": "2027-02-01T09:00:00Z",
+                                         "end": "2027-02-01T10:00:00Z", "participants": [{"participant_id": pid}]},
+                   headers=keys.board())
+    assert r.status_code == 201, r.text
+    body = problem(sched.get(f"/v1/meetings/{r.json()['id']}/alternatives", headers=keys.board(),
+                             params={"window_start": "2027-01-01T00:00:00Z", "window_end": "2027-12-31T00:00:00Z",
+                                     "granularity_minutes": 5}), 422)
+    assert body["type"].endswith("/proposal-too-large")

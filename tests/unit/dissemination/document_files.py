@@ -82,3 +82,39 @@ def make_pdf(*pages: str, info: str = "") -> bytes:
     out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, info_ref, xref)
     return bytes(out)
+
+
+def make_hostile_pdf(pages: int = 30, operators: int = 100_000) -> bytes:
+    """A few KB that cost pypdf seconds: every page shares one Flate content stream of
+    `operators` empty text objects (BT ET), then one line of real text, so the file would
+    pass once read."""
+    import zlib
+
+    plain = b"BT ET\n" * operators + b"BT /F1 12 Tf 72 720 Td (Annual report) Tj ET"
+    stream = zlib.compress(plain, 9)
+    objs: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
+                         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+                         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    kids = []
+    for _ in range(pages):
+        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R "
+                    b"/Resources << /Font << /F1 4 0 R >> >> >>")
+        kids.append(len(objs))
+    objs[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def make_hostile_docx(elements: int = 3_200_000) -> bytes:
+    """Tens of KB on disk, millions of empty elements in word/document.xml (under the
+    inflated-size limit), then one real paragraph."""
+    body = "<w:r/>" * elements + para("Annual report")
+    return make_docx(body)

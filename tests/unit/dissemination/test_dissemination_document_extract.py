@@ -193,3 +193,99 @@ def test_html_data_attributes_and_srcset_are_read():
             '<img alt="chart" srcset="https://x.test/img.png?postcode=CF10%203NQ 2x, https://x.test/a.png?e=jo%40example.com 1x">')
     kinds = {f.kind for f in gate({"file": extract_text("text/html", html.encode())})}
     assert {"name", "email"} <= kinds
+
+
+# -- work budgets (issue 17: a 3.5 KB PDF cost 25 s, a 28 KB docx 16 s) -----------------------
+
+class _Runaway(BaseException):
+    """Raised by a counter; a BaseException so that extract_text's `except Exception` lets it out."""
+
+
+def test_a_pdf_whose_pages_share_a_stream_of_100000_empty_operators_is_refused_before_parsing(monkeypatch):
+    """Counted from the raw stream before pypdf parses it: at most the pages within budget are
+    parsed (the budget is 300,000 tokens, a page here is 200,000), never all of them."""
+    from pypdf import PageObject
+
+    from tests.unit.dissemination.document_files import make_hostile_pdf
+
+    data = make_hostile_pdf(pages=30)
+    assert len(data) < 8_000
+    parsed = {"pages": 0}
+    original = PageObject.extract_text
+
+    def counted(self, *a, **kw):
+        parsed["pages"] += 1
+        if parsed["pages"] > 3:
+            raise _Runaway
+        return original(self, *a, **kw)
+
+    monkeypatch.setattr(PageObject, "extract_text", counted)
+    with pytest.raises(Unreadable, match="drawing operators"):
+        extract_text(PDF, data)
+    assert parsed["pages"] <= extract.LIMITS.max_pdf_tokens // 200_000
+
+
+def test_a_docx_with_millions_of_empty_elements_is_refused_before_parsing(monkeypatch):
+    from xml.etree import ElementTree
+
+    from tests.unit.dissemination.document_files import make_hostile_docx
+
+    data = make_hostile_docx(3_200_000)
+    assert len(data) < 60_000
+
+    def never(*a, **kw):
+        raise _Runaway
+
+    monkeypatch.setattr(ElementTree, "fromstring", never)
+    with pytest.raises(Unreadable, match="XML elements"):
+        extract_text(DOCX, data)
+
+
+def test_a_document_within_the_budgets_is_read():
+    from tests.unit.dissemination.document_files import make_hostile_docx, make_hostile_pdf
+
+    assert "Annual report" in extract_text(PDF, make_hostile_pdf(pages=1, operators=1_000))
+    assert "Annual report" in extract_text(DOCX, make_hostile_docx(1_000))
+
+
+# -- the sandboxed call the service makes ------------------------------------------------------
+
+def test_the_sandboxed_extraction_gives_the_same_text_and_refusals():
+    """A child process (real interpreter) reads the file; its answer and its Unreadable come back."""
+    data = make_docx(para("Agencies share ", "chronologies."))
+    assert extract.extract_text_sandboxed(DOCX, data) == extract_text(DOCX, data)
+    with pytest.raises(Unreadable, match="corrupt"):
+        extract.extract_text_sandboxed(PDF, b"%PDF-1.4 not really a PDF")
+
+
+def test_the_parents_limits_apply_in_the_child(monkeypatch):
+    monkeypatch.setattr(extract.LIMITS, "max_text_chars", 5)
+    with pytest.raises(Unreadable, match="more than 5 characters"):
+        extract.extract_text_sandboxed("text/plain", b"more than five")
+
+
+def test_a_parse_over_the_cpu_budget_is_killed_and_refused(monkeypatch):
+    """The backstop for work the counts do not see: with the token budget lifted, the hostile
+    PDF runs into the child's CPU limit (RLIMIT_CPU) and is refused, and the service lives on."""
+    from tests.unit.dissemination.document_files import make_hostile_pdf
+
+    monkeypatch.setattr(extract.LIMITS, "max_pdf_tokens", 10**9)
+    monkeypatch.setattr(extract.LIMITS, "cpu_seconds", 1)
+    with pytest.raises(Unreadable, match="more than 1 s of processing"):
+        extract.extract_text_sandboxed(PDF, make_hostile_pdf(pages=60))
+
+
+def test_a_parse_over_the_wall_clock_budget_is_killed_and_refused(monkeypatch):
+    from tests.unit.dissemination.document_files import make_hostile_pdf
+
+    monkeypatch.setattr(extract.LIMITS, "max_pdf_tokens", 10**9)
+    monkeypatch.setattr(extract.LIMITS, "wall_seconds", 1)
+    with pytest.raises(Unreadable, match="more than 1 s"):
+        extract.extract_text_sandboxed(PDF, make_hostile_pdf(pages=60))
+
+
+def test_a_parse_over_the_memory_budget_is_refused(monkeypatch):
+    monkeypatch.setattr(extract.LIMITS, "memory_bytes", 20_000_000)
+    body = para("x" * 1000) * 20_000  # 20 MB of text once read: more than the 20 MB the child may add
+    with pytest.raises(Unreadable, match="memory"):
+        extract.extract_text_sandboxed(DOCX, make_docx(body))

@@ -209,12 +209,12 @@ def test_invalid_calendar_raises_a_clear_error(body):
 
 
 def test_runaway_recurrence_is_capped():
-    body = cal(event("m", "DTSTART:20270101T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY"))
+    body = cal(event("m", "DTSTART:20270101T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY;INTERVAL=15"))
     with pytest.raises(CalendarTooLargeError, match="more than 500"):
         parse_busy(body, *WINDOW, max_occurrences=500)
     # The same diary over a short window is fine.
     got = parse_busy(body, WINDOW[0], WINDOW[0] + timedelta(hours=1), max_occurrences=500)
-    assert len(got) == 60
+    assert len(got) == 4
 
 
 def test_too_large_is_a_parse_error_for_callers_that_only_catch_that():
@@ -231,3 +231,121 @@ def test_outlook_windows_zone_name_and_unknown_zone():
     # An unknown zone without a VTIMEZONE is read like a floating time in tz.
     (b,) = parse_busy(body("Nowhere/Land"), *WINDOW)
     assert b.start == datetime(2027, 7, 4, 9, tzinfo=UTC)
+
+
+# -- the expansion's own cost is bounded (issue 17) ------------------------------------------
+
+class _Runaway(BaseException):
+    """Raised by the step counter; a BaseException so that no `except Exception` hides it."""
+
+
+@pytest.fixture
+def dateutil_steps(monkeypatch):
+    """Counts the turns of dateutil's expansion loop (every frequency calls one of these
+    once per period examined) and stops a runaway at 200,000 instead of minutes later."""
+    from dateutil import rrule
+
+    calls = {"n": 0}
+    for name in ("ydayset", "mdayset", "wdayset", "ddayset"):
+        original = getattr(rrule._iterinfo, name)
+
+        def counted(self, *a, _original=original):
+            calls["n"] += 1
+            if calls["n"] > 200_000:
+                raise _Runaway
+            return _original(self, *a)
+
+        monkeypatch.setattr(rrule._iterinfo, name, counted)
+    return calls
+
+
+def test_minutely_every_minute_is_refused_before_expanding(dateutil_steps):
+    body = cal(event("m", "DTSTART:20270101T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY"))
+    with pytest.raises(CalendarTooLargeError, match="every 15 minutes"):
+        parse_busy(body, *WINDOW)
+    assert dateutil_steps["n"] == 0
+
+
+def test_secondly_is_refused_before_expanding(dateutil_steps):
+    body = cal(event("s", "DTSTART:20270101T000000Z", "DURATION:PT1S", "RRULE:FREQ=SECONDLY;INTERVAL=30"))
+    with pytest.raises(CalendarTooLargeError, match="SECONDLY"):
+        parse_busy(body, *WINDOW)
+    assert dateutil_steps["n"] == 0
+
+
+def test_a_rule_that_never_matches_stops_a_year_past_the_window(dateutil_steps):
+    """dateutil examines such a rule day by day until year 9999 (8 s an event); it is
+    now cut at the horizon, so the diary is accepted at the cost of ~2 years of days."""
+    body = cal(event("n", "DTSTART:20270105T090000Z", "DURATION:PT1H", "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"),
+               event("ok", "DTSTART:20270106T090000Z", "DURATION:PT1H"))
+    got = parse_busy(body, *WINDOW)
+    assert [b.start for b in got] == [datetime(2027, 1, 5, 9, tzinfo=UTC), datetime(2027, 1, 6, 9, tzinfo=UTC)]
+    assert dateutil_steps["n"] < 2 * 366 + 10
+
+
+def test_a_frequent_rule_started_long_ago_is_refused_within_the_budget(dateutil_steps):
+    """dateutil expands from DTSTART, not from the window: an hourly rule from 1970 is
+    half a million periods before it reaches 2027."""
+    from services.scheduler.availability import ics
+
+    body = cal(event("h", "DTSTART:19700101T090000Z", "DURATION:PT5M", "RRULE:FREQ=HOURLY"))
+    meter = ics._Meter(ics.MAX_EXPANSION_STEPS, 60.0, WINDOW[1].date())
+    with pytest.raises(CalendarTooLargeError, match="too much work"):
+        parse_busy(body, *WINDOW, meter=meter)
+    # Stopped at the budget: at most one period's units past it.
+    assert ics.MAX_EXPANSION_STEPS < meter.steps <= ics.MAX_EXPANSION_STEPS + 500
+    assert dateutil_steps["n"] <= ics.MAX_EXPANSION_STEPS // (ics._STEP_UNITS + ics._YIELD_UNITS) + 1
+
+
+def test_the_occurrence_limit_stops_the_expansion_itself(dateutil_steps):
+    """dateutil's between() lists the whole window before returning; the limit now stops
+    the rule lazily, a few periods after the limit is reached."""
+    body = cal(event("q", "DTSTART:20270101T000000Z", "DURATION:PT5M", "RRULE:FREQ=MINUTELY;INTERVAL=15"))
+    with pytest.raises(CalendarTooLargeError, match="more than 100"):
+        parse_busy(body, *WINDOW, max_occurrences=100)
+    assert dateutil_steps["n"] <= 4 * 100 + 2
+
+
+def test_ordinary_diary_costs_little():
+    """A daily and a weekly series from ten years back and a yearly one from 1980 stay far
+    inside the budget (the budget is not a limit a real diary meets)."""
+    from services.scheduler.availability import ics
+
+    body = cal(event("d", "DTSTART:20170101T090000Z", "DURATION:PT30M", "RRULE:FREQ=DAILY"),
+               event("w", "DTSTART:20170102T100000Z", "DURATION:PT1H", "RRULE:FREQ=WEEKLY;BYDAY=MO,WE"),
+               event("y", "DTSTART;VALUE=DATE:19800301", "RRULE:FREQ=YEARLY"))
+    meter = ics._Meter(ics.MAX_EXPANSION_STEPS, 60.0, WINDOW[1].date())
+    got = parse_busy(body, *WINDOW, meter=meter)
+    assert len(got) == 364 + 104 + 1
+    assert meter.steps < ics.MAX_EXPANSION_STEPS // 10
+
+
+def test_the_sandboxed_parse_gives_the_same_intervals_and_errors():
+    """What the service calls: parse_busy in a child process; intervals and refusals come back."""
+    from services.scheduler.availability import parse_busy_sandboxed
+
+    body = cal(event("w", "DTSTART;TZID=Europe/London:20270104T100000", "DTEND;TZID=Europe/London:20270104T110000",
+                     "RRULE:FREQ=WEEKLY;COUNT=3", "STATUS:TENTATIVE"))
+    assert parse_busy_sandboxed(body, *WINDOW, tz="Europe/London") == parse_busy(body, *WINDOW)
+    with pytest.raises(CalendarTooLargeError, match="SECONDLY"):
+        parse_busy_sandboxed(cal(event("s", "DTSTART:20270101T000000Z", "RRULE:FREQ=SECONDLY")), *WINDOW)
+    with pytest.raises(CalendarParseError):
+        parse_busy_sandboxed("not a calendar", *WINDOW)
+
+
+def test_a_cheap_diary_is_read_in_process_and_only_a_costly_one_in_the_child(monkeypatch):
+    """Starting a child costs ~0.3 s of CPU: small diaries and outright refusals stay in the
+    service's process; a diary over the in-process tenth of the budget goes to the child."""
+    from services.scheduler.availability import parse_busy_sandboxed
+    from shared import sandbox
+
+    children = []
+    real = sandbox.run_limited
+    monkeypatch.setattr(sandbox, "run_limited", lambda *a, **kw: children.append(a[0]) or real(*a, **kw))
+    parse_busy_sandboxed(cal(event("d", "DTSTART:20270101T090000Z", "DURATION:PT1H", "RRULE:FREQ=DAILY")), *WINDOW)
+    with pytest.raises(CalendarTooLargeError, match="every 15 minutes"):
+        parse_busy_sandboxed(cal(event("m", "DTSTART:20270101T000000Z", "RRULE:FREQ=MINUTELY")), *WINDOW)
+    assert children == []
+    with pytest.raises(CalendarTooLargeError, match="too much work|too long"):
+        parse_busy_sandboxed(cal(event("h", "DTSTART:19700101T090000Z", "DURATION:PT5M", "RRULE:FREQ=HOURLY")), *WINDOW)
+    assert len(children) == 1

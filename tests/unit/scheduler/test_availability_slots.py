@@ -277,3 +277,79 @@ def test_grid_is_local_wall_clock_even_for_two_hour_granularity_in_summer():
     result = propose_slots([a], start, end, 60, granularity_minutes=120, max_suggestions=5)
     # 10:00, 12:00... London time (09:00Z...), not 09:00, 11:00 London (even UTC hours).
     assert [s.start.astimezone(LONDON).hour for s in result.suggestions] == [10, 12, 14, 16]
+
+
+# ---------------------------------------------------------------- ranked as a coordinator would (issue 12)
+
+
+def test_a_tentative_required_trio_no_longer_outranks_everyone_free():
+    """Measured on the quick start: three of four required people only tentative (0.10)
+    ranked above slots where all were free (0.88), because optional attendance sorted first."""
+    day = local(2027, 2, 2)  # a Tuesday: 09:00 and 10:00 are the only hour slots in the window
+    start, end = local(2027, 2, 2, 9), local(2027, 2, 2, 11)
+    nine = (local(2027, 2, 2, 9), local(2027, 2, 2, 10))
+    ten = (local(2027, 2, 2, 10), local(2027, 2, 2, 11))
+    required = [person(f"r{i}", day, day + timedelta(days=1), *([busy(*nine, "tentative")] if i < 3 else []))
+                for i in range(4)]
+    optional = [person(f"o{i}", day, day + timedelta(days=1), busy(*nine, "tentative"),
+                       *([busy(*ten)] if i >= 2 else []), required=False) for i in range(4)]
+    result = propose_slots(required + optional, start, end, 60, granularity_minutes=60)
+    assert [s.start for s in result.suggestions] == [ten[0], nine[0]]
+    everyone_free, trio = result.suggestions
+    assert everyone_free.confidence == 0.875 and everyone_free.required_free == 4
+    assert trio.confidence == 0.109 and trio.optional_available == 4  # more optional people, still below
+
+
+def test_late_slot_ranks_below_an_on_time_one_of_equal_confidence():
+    """Measured on the quick start: a year-long proposal ranked 23 December first. Here 23 December
+    has both optional people tentatively (0.875), 10 March one of them free (0.875): the plan's
+    Learning Event target is 30 June, so March comes first and December is flagged late."""
+    start, end = local(2027, 1, 1), local(2028, 1, 1)
+    year = (start, end)
+
+    def away_except(*days):
+        gaps = [local(d.year, d.month, d.day) for d in days]
+        edges = [start, *[x for g in gaps for x in (g, g + timedelta(days=1))], end]
+        return [busy(a, b, "out_of_office") for a, b in zip(edges[::2], edges[1::2]) if b > a]
+
+    dec23, mar10 = date(2027, 12, 23), date(2027, 3, 10)
+    held = busy(local(2027, 12, 23), local(2027, 12, 24), "tentative")
+    chair = person("chair", *year)
+    o1 = person("o1", *year, *away_except(mar10, dec23), held, required=False)
+    o2 = person("o2", *year, *away_except(dec23), held, required=False)
+    result = propose_slots([chair, o1, o2], start, end, 120, max_suggestions=3, target_date=date(2027, 6, 30))
+    first, second, third = result.suggestions
+    assert (first.start.date(), first.confidence, first.meets_target) == (mar10, 0.875, True)
+    assert (second.start.date(), second.confidence, second.meets_target) == (dec23, 0.875, False)
+    assert second.optional_available == 2 and "late: after the plan's target date 2027-06-30" in second.reason
+    assert (third.start.date(), third.confidence, third.meets_target) == (date(2027, 1, 4), 0.75, True)
+    assert all(s.target_date == date(2027, 6, 30) for s in result.suggestions)
+    # Without a plan date nothing is flagged either way.
+    plain = propose_slots([chair, o1, o2], start, end, 120, max_suggestions=1)
+    assert plain.suggestions[0].meets_target is None and plain.suggestions[0].target_date is None
+
+
+def test_seconds_attendees_answer_as_object_attendees_do():
+    """The scheduler reads diaries as epoch seconds: the same diary either way, the same proposal."""
+    a = person("a", W0, W1, busy(local(2027, 1, 4, 9), local(2027, 1, 4, 12)),
+               busy(local(2027, 1, 5, 9), local(2027, 1, 5, 17), "tentative"), required=False)
+    working, kinds = a.seconds()
+    b = Attendee.from_seconds("a", "a", False, working=working, **kinds)
+    assert propose_slots([a], W0, W1, 60) == propose_slots([b], W0, W1, 60)
+    with pytest.raises(ValueError):
+        Attendee.from_seconds("x", "x", working=[(10, 5)])
+
+
+def test_a_busy_period_reaching_far_outside_the_window_still_blocks_it():
+    """Diary periods may start centuries before the window (a standing 'unavailable'):
+    the sweep clips them to the window, so they block exactly the time they cover and
+    never disturb the order of another attendee's events."""
+    def ts(dt):
+        return int(dt.timestamp())
+
+    day = [(ts(local(2027, 1, 4, 9)), ts(local(2027, 1, 4, 17)))]
+    a = Attendee.from_seconds("a", "a", working=day,
+                              out_of_office=[(ts(datetime(1500, 1, 1, tzinfo=UTC)), ts(local(2027, 1, 4, 12)))])
+    b = Attendee.from_seconds("b", "b", working=day, busy=[(ts(local(2027, 1, 4, 14)), ts(local(2027, 1, 4, 15)))])
+    result = propose_slots([a, b], W0, W1, 60)
+    assert [s.start for s in result.suggestions] == [local(2027, 1, 4, h) for h in (12, 13, 15, 16)]

@@ -2,7 +2,9 @@
 
 The oracle shares no code with slots.py: it walks every minute of every candidate
 slot and asks the plain questions (working? busy within the buffer? a weekend in
-London?), with clock-change dates in the mix.
+London?), with clock-change dates in the mix; it ranks as a coordinator would
+(confidence, then on or before the plan's target date, then earliest) and spreads
+over days by the documented rule, so the whole list of suggestions must agree.
 """
 
 import math
@@ -50,6 +52,7 @@ def scenarios(draw):
         min_optional_attendance=draw(st.sampled_from([0.0, 0.5, 1.0])),
         allow_weekends=draw(st.booleans()),
         max_suggestions=draw(st.integers(1, 5)),
+        target_date=draw(st.sampled_from([None, *(base.date() + timedelta(days=d) for d in range(-1, 4))])),
     )
     return attendees, window_start, window_end, params
 
@@ -59,7 +62,8 @@ def minute(dt: datetime) -> int:
 
 
 def oracle(attendees, window_start, window_end, p):
-    """{start_minute: optional attendees able to attend} for every feasible start."""
+    """{start_minute: (optional attendees able to attend, confidence, meets target)}
+    for every feasible start."""
     ws, we = minute(window_start), minute(window_end)
     buf, dur, gran = p["buffer_minutes"], p["duration_minutes"], p["granularity_minutes"]
 
@@ -75,12 +79,21 @@ def oracle(attendees, window_start, window_end, p):
             minute(b.start) - buf <= m < minute(b.end) + buf for b in a.busy if b.kind != "tentative"
         )
 
+    def tentative_at(a, m):
+        return any(minute(b.start) - buf <= m < minute(b.end) + buf for b in a.busy if b.kind == "tentative")
+
     required = [a for a in attendees if a.required]
     optional = [a for a in attendees if not a.required]
     need = math.ceil(p["min_optional_attendance"] * len(optional) - 1e-9)
     if not required:
         need = max(need, 1)
     ok = {a.id: {m for m in range(ws, we) if can_attend(a, m)} for a in attendees}
+    held = {a.id: {m for m in range(ws, we) if tentative_at(a, m)} for a in attendees}
+
+    def weight(a, slot):  # 1 free, 0.5 tentative, 0 cannot come
+        if not all(m in ok[a.id] for m in slot):
+            return 0.0
+        return 0.5 if any(m in held[a.id] for m in slot) else 1.0
 
     feasible = {}
     for t in range(ws, we - dur + 1):
@@ -92,11 +105,36 @@ def oracle(attendees, window_start, window_end, p):
             continue
         count = sum(all(m in ok[a.id] for m in slot) for a in optional)
         if count >= need:
-            feasible[t] = count
+            required_part = math.prod(weight(a, slot) for a in required)
+            optional_part = sum(weight(a, slot) for a in optional) / len(optional) if optional else 1.0
+            confidence = round(required_part * (0.75 + 0.25 * optional_part), 3)
+            meets = None if p["target_date"] is None else local.date() <= p["target_date"]
+            feasible[t] = (count, confidence, meets)
     return feasible
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def oracle_choice(feasible, p):
+    """The documented order and spreading, written out plainly: rank by confidence,
+    then meeting the target, then earliest; take at most one per local day, then
+    two, ...; never two overlapping suggestions."""
+    dur = p["duration_minutes"]
+    ranked = sorted(feasible, key=lambda t: (-feasible[t][1], feasible[t][2] is False, t))
+    chosen, cap = [], 1
+    while len(chosen) < p["max_suggestions"] and cap <= len(ranked):
+        for t in ranked:
+            if len(chosen) >= p["max_suggestions"]:
+                break
+            if t in chosen or any(abs(t - c) < dur for c in chosen):
+                continue
+            day = datetime.fromtimestamp(t * 60, UTC).astimezone(LONDON).date()
+            same_day = sum(datetime.fromtimestamp(c * 60, UTC).astimezone(LONDON).date() == day for c in chosen)
+            if same_day < cap:
+                chosen.append(t)
+        cap += 1
+    return chosen
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_proposals_agree_with_minute_by_minute_oracle(scenario):
     attendees, window_start, window_end, params = scenario
@@ -113,12 +151,16 @@ def test_proposals_agree_with_minute_by_minute_oracle(scenario):
         start = minute(s.start)
         assert start in feasible
         assert s.end - s.start == timedelta(minutes=params["duration_minutes"])
-        assert s.optional_available == feasible[start]
+        count, confidence, meets = feasible[start]
+        assert (s.optional_available, s.confidence, s.meets_target) == (count, confidence, meets)
+        assert s.target_date == params["target_date"]
         for a in attendees:
             if a.required:
                 assert s.availability[a.id] in ("free", "tentative")
-    # The best suggestion has the most optional attendees any feasible slot offers.
-    assert result.suggestions[0].optional_available == max(feasible.values())
+    # The best suggestion has the highest confidence any feasible slot offers, and the
+    # whole list is the oracle's: same order, same spreading over days.
+    assert result.suggestions[0].confidence == max(c for _, c, _ in feasible.values())
+    assert [minute(s.start) for s in result.suggestions] == oracle_choice(feasible, params)
     # Never more than asked, never overlapping.
     assert len(result.suggestions) <= params["max_suggestions"]
     ordered = sorted(result.suggestions, key=lambda s: s.start)
