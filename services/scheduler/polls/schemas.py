@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.http.types import EMAIL_PATTERN, IsoDateTime, RequestModel, StrictBool, StrictInt
+from shared.http.types import EMAIL_PATTERN, IsoDateTime, RequestModel, StrictBool, strict_int
 from services.scheduler.meetings.schemas import MeetingKind
 
 Answer = Literal["yes", "if_need_be", "no"]
@@ -30,8 +30,8 @@ class PollCreate(_Request):
 
     review_id: str = Field(max_length=36)
     kind: MeetingKind
-    duration_minutes: StrictInt | None = Field(default=None, ge=15, le=720,
-                                              description="Required with `options`; taken from the proposal otherwise.")
+    duration_minutes: strict_int(ge=15, le=720) | None = Field(
+        default=None, description="Required with `options`; taken from the proposal otherwise.")
     options: list[IsoDateTime] | None = Field(default=None, min_length=1, max_length=MAX_OPTIONS,
                                              description="Start times; each must be after the deadline.")
     proposal_id: str | None = Field(default=None, max_length=36,

@@ -60,8 +60,11 @@ def results_csv(poll_id: str, session: SessionDep, principal: PrincipalDep):
              responses={**NOT_FOUND, 409: {"description": "Already finalised, the review is closed, or a diary "
                                                           "shows a required invitee busy"},
                         422: {"description": "A required invitee said no and there is no override with a reason"}})
-def finalise(poll_id: str, body: PollFinalise, session: SessionDep, principal: BoardDep, settings: SettingsDep):
+def finalise(poll_id: str, body: PollFinalise, session: SessionDep, principal: BoardDep, idem: IdempotencyDep,
+             settings: SettingsDep):
+    if (replayed := idem.replay()) is not None:
+        return replayed
     _, meeting = service.finalise(session, principal, poll_id, body, settings)
+    response = idem.respond(201, meetings.to_public(session, meeting), headers={"Location": f"/v1/meetings/{meeting.id}"})
     session.commit()
-    return Response(meetings.to_public(session, meeting).model_dump_json(), status_code=201,
-                    media_type="application/json", headers={"Location": f"/v1/meetings/{meeting.id}"})
+    return response
