@@ -143,6 +143,16 @@ class Settings(BaseSettings):
     # the worker reads METHOD:REPLY messages from its INBOX. Unset: replies by link or API only.
     imap_url: str | None = None
     imap_poll_seconds: float = 30.0
+    # Availability polls (services/scheduler/polls): people who have not answered get one
+    # reminder this long before the deadline; their links work this long after it (to read).
+    poll_reminder_hours_before_deadline: float = 48.0
+    poll_link_days_after_deadline: int = 30
+    # Meetings: a required invitee with no reply this many working days (Welsh bank holidays
+    # excluded) after the invitation is chased once; every invitee is reminded this long before.
+    meeting_chase_working_days: int = 3
+    meeting_reminder_hours_before: float = 24.0
+    # How often the worker looks for reminders, chasers and poll deadlines that are due.
+    reminder_check_seconds: float = 60.0
     # Review plans: days before the target completion date by which each step should be
     # done (compressed proportionally when the review's timescale is shorter than these).
     plan_first_panel_meeting_days_before_target: int = 140

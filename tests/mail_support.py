@@ -137,3 +137,11 @@ def link_in(received: Received) -> str:
 
     text = received.message.get_body(("plain",)).get_content()
     return re.search(r"https?://\S+/meetings/reply/\S+", text).group(0)
+
+
+def links_in(received: Received, path: str) -> list[str]:
+    """Every link to `path` (e.g. "/polls/answer/") in a delivered message's plain text."""
+    import re
+
+    text = received.message.get_body(("plain",)).get_content()
+    return re.findall(rf"https?://\S+{re.escape(path)}\S+", text)

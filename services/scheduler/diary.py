@@ -1,7 +1,8 @@
 """Participants' diaries as the availability engine's Attendees: working time from their
 stored working hours (Welsh bank holidays excluded, in their own time zone), busy time from
-every stored source, and the meetings they are booked into (a tentative reply counts as
-tentative, a decline frees the time).
+every stored source, the meetings they are booked into (a tentative reply counts as
+tentative, a decline frees the time), and their own answers to availability polls (a "no"
+is busy, an "if need be" tentative; answers pre-filled from a diary are that diary already).
 
 Why this shape: a proposal reads every busy interval of up to 100 people over up to a year,
 so it reads them as epoch seconds. On PostgreSQL one row per participant and kind comes back
@@ -27,6 +28,9 @@ from services.scheduler.meetings.models import Meeting, MeetingInvitee
 from services.scheduler.meetings.rules import ACTIVE
 from services.scheduler.participants.models import BusyPeriod, Participant
 from services.scheduler.participants.schemas import to_engine
+from services.scheduler.polls.models import PollAnswer, PollOption
+
+POLL_ANSWER_KINDS = {"no": "busy", "if_need_be": "tentative"}
 
 class _Times:
     """Starts and ends of one participant's intervals of one kind, as two flat lists
@@ -150,6 +154,14 @@ def attendees_for(
                       if sum(len(v) for v in kinds.values()) > max_busy_per_participant)
         if over:
             raise DiaryTooLarge(over, max_busy_per_participant)
+    # A person's own poll answers (a handful per poll; not counted against the cap).
+    answers = (select(PollAnswer.participant_id, PollAnswer.answer, PollOption.starts_at, PollOption.ends_at)
+               .join(PollOption, PollOption.id == PollAnswer.option_id)
+               .where(PollAnswer.participant_id.in_(ids), PollAnswer.source == "person",
+                      PollAnswer.answer.in_(tuple(POLL_ANSWER_KINDS)),
+                      PollOption.starts_at < window_end, PollOption.ends_at > window_start))
+    for pid, answer, start, end in session.exec(answers).all():
+        busy[pid][POLL_ANSWER_KINDS[answer]].add(_floor(start), _ceil(end))
     for pid, extra in (extra_busy or {}).items():
         for b in extra:
             busy[pid][b.kind].add(_floor(b.start), _ceil(b.end))

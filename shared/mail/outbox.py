@@ -212,3 +212,21 @@ class MailDelivery:
 def deliver_mail(runtime) -> None:
     """Periodic worker job (every CPR_MAIL_POLL_SECONDS)."""
     MailDelivery(runtime.engine, runtime.settings, runtime.spec.name).run_once()
+
+
+def withdraw_mail(session: Session, keys, settings: Settings | None = None, *, from_addr: str | None = None) -> int:
+    """Drop staged messages (by their keys) that no worker has claimed yet, e.g. a reminder for
+    a meeting that has just moved or been cancelled. Only `pending` rows go: a message being
+    sent, or sent, is never touched. Returns how many were dropped."""
+    if settings is None:
+        from shared.service import settings_for
+
+        settings = settings_for(session)
+    domain = domain_of(from_addr or settings.mail_from)
+    ids = [message_id_for(key, domain) for key in keys]
+    if not ids:
+        return 0
+    rows = session.exec(select(MailOutbox).where(MailOutbox.message_id.in_(ids), MailOutbox.status == "pending")).all()
+    for row in rows:
+        session.delete(row)
+    return len(rows)

@@ -174,6 +174,18 @@ class World:
     def new_meeting(self, start: datetime) -> str:
         return self.ok("scheduler", "POST", "/v1/meetings", json=self.meeting_body(start))["id"]
 
+    def poll_body(self, **over) -> dict:
+        return request_example(OPENAPI["scheduler"], "POST", "/v1/polls", **{
+            "review_id": self.ids["review"], "kind": "panel_meeting", "duration_minutes": 60,
+            "options": [(_FUTURE() + timedelta(days=d)).isoformat() for d in (1, 2)],
+            "required_participants": [self.ids["participant"]], "optional_participants": [self.ids["participant2"]],
+            "deadline": (datetime.now(UTC) + timedelta(days=3)).isoformat(), **over})
+
+    def new_poll(self) -> str:
+        poll = self.ok("scheduler", "POST", "/v1/polls", json=self.poll_body())
+        self.ids[f"option:{poll['id']}"] = poll["options"][0]["id"]
+        return poll["id"]
+
     def publication_body(self, status: str, title: str = "Learning from a review of neglect") -> dict:
         return {"review_id": self.ids["review"], "status": status,
                 "title": {"en": title, "cy": "Dysgu o adolygiad o esgeulustod"},
@@ -334,6 +346,17 @@ TABLE: dict[tuple[str, str, str], list[Entry]] = {
         Entry(any_key(200), query=lambda w: f"?review_id={w.ids['review']}", variant=" ?review_id=gwent's"),
     ],
     (S, "GET", "/v1/meetings/{meeting_id}"): [Entry(board_read(), MEET)],
+    (S, "POST", "/v1/polls"): [
+        Entry(_e(401, 401, 404, 201, 403), request=lambda w, p: {"json": w.poll_body()}),
+        Entry(_e(401, 401, 404, 404, 403), variant=" (north-wales review, gwent participants)",
+              request=lambda w, p: {"json": w.poll_body(review_id=w.ids["other_review"])}),
+    ],
+    (S, "GET", "/v1/polls"): [Entry(any_key(200))],
+    (S, "GET", "/v1/polls/{poll_id}"): [Entry(board_read(), _ids(poll_id="poll"))],
+    (S, "GET", "/v1/polls/{poll_id}/results.csv"): [Entry(board_read(), _ids(poll_id="poll"))],
+    (S, "POST", "/v1/polls/{poll_id}/finalise"): [Entry(
+        board_write(201), lambda w: {"poll_id": w.new_poll()},
+        lambda w, p: {"json": {"option_id": w.ids[f"option:{p['poll_id']}"], "allow_conflicts": True}})],
     (S, "PATCH", "/v1/meetings/{meeting_id}"): [Entry(
         board_write(200), MEET, lambda w, p: {"json": {"location": "Board office, room 3"}})],
     (S, "GET", "/v1/meetings/{meeting_id}/invite.ics"): [Entry(board_read(), MEET)],
@@ -456,6 +479,7 @@ def _build(w: World) -> None:
         "required_participants": [w.ids["participant"]]})["id"]
     notes = f"Bring chronologies matrix-notes-{marker}"
     w.ids["meeting"] = w.ok(S, "POST", "/v1/meetings", json=w.meeting_body(_FUTURE(), notes=notes))["id"]
+    w.ids["poll"] = w.new_poll()
     # dissemination: a published publication with a document, a draft with one, a subscription
     w.ids["publication"] = w.new_publication("published")
     w.ids["document"] = w.ok(D, "POST", f"/v1/publications/{w.ids['publication']}/documents", **_upload())["id"]

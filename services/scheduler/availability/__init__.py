@@ -25,6 +25,7 @@ from .slots import (
     Proposal,
     Suggestion,
     availability_at,
+    evaluate_slot,
     propose_slots,
 )
 from .working_time import (
@@ -55,6 +56,7 @@ __all__ = [
     "WorkingHours",
     "availability_at",
     "build_invitation",
+    "evaluate_slot",
     "clip",
     "intersect",
     "merge",

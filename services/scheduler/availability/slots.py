@@ -50,7 +50,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -71,6 +71,7 @@ __all__ = [
     "Proposal",
     "Suggestion",
     "availability_at",
+    "evaluate_slot",
     "propose_slots",
 ]
 
@@ -622,3 +623,22 @@ def _empty_reason(
         f"{ctx.need} of {n_opt} optional attendees can attend (minimum optional attendance "
         f"{share}%) for {meeting}."
     )
+
+
+def evaluate_slot(
+    attendees: Sequence[Attendee], start: datetime, end: datetime, *, buffer_minutes: int = 0
+) -> Suggestion:
+    """A given slot (a poll's option) judged as propose_slots judges its suggestions: each
+    attendee's availability_at, and the reason and confidence of _suggestion (confidence_of).
+    A slot the finder would never propose (a required attendee who cannot attend) has
+    confidence 0, as the Suggestion docstring defines it (rank 0, no target date)."""
+    if not attendees:
+        raise ValueError("at least one attendee is needed")
+    s, e = _floor_ts(to_utc(start)), _ceil_ts(to_utc(end))
+    if e <= s:
+        raise ValueError("the slot must end after it starts")
+    states = [availability_at(a, start, end, buffer_minutes=buffer_minutes) for a in attendees]
+    judged = _suggestion(attendees, states, s, e, 0, None, None)
+    if any(a.required and st not in ("free", "tentative") for a, st in zip(attendees, states)):
+        judged = replace(judged, confidence=0.0)
+    return judged

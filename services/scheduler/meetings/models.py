@@ -29,6 +29,8 @@ class Meeting(SQLModel, table=True):
     sequence: int = 0
     organizer_email: str = Field(max_length=320)
     organizer_name: str | None = Field(default=None, max_length=200)
+    # Who is told about required declines (the organizer address is the system's replies mailbox).
+    coordinator_email: str | None = Field(default=None, max_length=320)
     held_on: date | None = None
     attendance_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -46,6 +48,11 @@ class MeetingInvitee(SQLModel, table=True):
     response: str = Field(default="needs_action", max_length=16)
     responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attended: bool | None = None
+    # Reminders and chasers (services/scheduler/meetings/reminders.py): the chaser's clock starts
+    # at the invitation (again when the meeting moves); a reminder is sent once per SEQUENCE.
+    invited_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    chased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminded_sequence: int | None = None
 
 
 class MeetingProposal(SQLModel, table=True):

@@ -148,6 +148,9 @@ class MeetingCreate(_Request):
     allow_conflicts: StrictBool = Field(default=False, description="Book even when a required participant is busy.")
     organizer_email: str | None = Field(default=None, max_length=320, pattern=EMAIL_PATTERN)
     organizer_name: str | None = Field(default=None, max_length=200)
+    coordinator_email: str | None = Field(default=None, max_length=320, pattern=EMAIL_PATTERN,
+                                          description="Told by e-mail when a required invitee declines, with the "
+                                                      "alternatives (default: the organizer address).")
 
     @model_validator(mode="after")
     def _check(self):
@@ -241,6 +244,7 @@ class MeetingPublic(BaseModel):
     sequence: int
     uid: str
     organizer_email: str
+    coordinator_email: str | None = Field(default=None, description="Told of required declines (else the organizer).")
     participants: list[InviteeOut]
     held_on: date | None
     attendance_recorded_at: datetime | None

@@ -32,6 +32,7 @@ from shared.http.identifiers import check_free_text
 from services.scheduler.common import local, review_for
 from services.scheduler.diary import DiaryTooLarge, attendees_for
 from services.scheduler.meetings.invitations import invitees_of, render_ics, stage_invitation_mail
+from services.scheduler.meetings import reminders
 from services.scheduler.meetings.models import Meeting, MeetingInvitee, MeetingProposal
 from services.scheduler.meetings.rules import after_reply, is_active
 from services.scheduler.meetings.schemas import (
@@ -159,6 +160,7 @@ def to_public(session: Session, meeting: Meeting) -> MeetingPublic:
         id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
         start=local(meeting.starts_at), end=local(meeting.ends_at), location=meeting.location, notes=meeting.notes,
         status=meeting.status, sequence=meeting.sequence, uid=meeting.uid, organizer_email=meeting.organizer_email,
+        coordinator_email=meeting.coordinator_email,
         held_on=meeting.held_on, attendance_recorded_at=meeting.attendance_recorded_at,
         created_at=meeting.created_at, updated_at=meeting.updated_at,
         invite_url=f"/v1/meetings/{meeting.id}/invite.ics",
@@ -203,7 +205,8 @@ def book(session: Session, principal: Principal, body: MeetingCreate, settings: 
     meeting = Meeting(board_code=principal.board_code, review_id=body.review_id, kind=body.kind,
                       starts_at=body.start, ends_at=body.end, location=body.location, notes=body.notes,
                       organizer_email=body.organizer_email or settings.meeting_organizer_email,
-                      organizer_name=body.organizer_name or settings.meeting_organizer_name, uid="")
+                      organizer_name=body.organizer_name or settings.meeting_organizer_name,
+                      coordinator_email=body.coordinator_email, uid="")
     meeting.uid = f"cpr-meeting-{meeting.id}@scheduler.cpr.gov.wales"
     session.add(meeting)
     session.flush()
@@ -275,6 +278,13 @@ def apply_response(session: Session, meeting: Meeting, participant_id: str, resp
         add_event(session, subject=meeting.id, data=MeetingAtRiskV1(
             meeting_id=meeting.id, review_id=meeting.review_id, board_code=meeting.board_code, kind=meeting.kind,
             start=meeting.starts_at, declined_required_count=len(declined_required)))
+        # The coordinator hears of it with what GET .../alternatives would answer, already computed.
+        try:
+            found = alternatives_for(session, meeting, AlternativesRequest(), store=False)
+        except Problem:
+            found = None  # the reply stands; the notice says none could be computed
+        reminders.stage_decline_notice(session, meeting, session.get(Participant, participant_id), found,
+                                       settings_for(session))
     meeting.updated_at = utcnow()
     session.add(meeting)
     return meeting
@@ -285,7 +295,12 @@ def alternatives(session: Session, principal: Principal, meeting_id: str, body: 
     """Fresh proposals for the same invitees and length; the meeting's own slot does not count
     as busy, except for those who declined it. `store` (POST) keeps the proposal, which is a
     write to the board's records: only the board's own key may (Welsh Government reads)."""
-    meeting = get_meeting(session, principal, meeting_id)
+    return alternatives_for(session, get_meeting(session, principal, meeting_id), body, store=store)
+
+
+def alternatives_for(session: Session, meeting: Meeting, body: AlternativesRequest, *, store: bool) -> ProposalPublic:
+    """The rule behind alternatives(), for a meeting already found (the decline notice uses it)."""
+    meeting_id = meeting.id
     window_start, window_end = body.window_start, body.window_end
     if meeting.status == "held":
         raise Problem(409, f"Meeting {meeting_id} has been held; there is nothing to move.")
@@ -314,6 +329,7 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
     given = body.model_dump(exclude_unset=True)
     now = utcnow()
     if body.status == "cancelled":
+        reminders.withdraw_pending(session, meeting, settings_for(session))
         meeting.status = "cancelled"
         meeting.cancelled_at = now
         meeting.sequence += 1
@@ -337,6 +353,8 @@ def update(session: Session, principal: Principal, meeting_id: str, body: Meetin
                 _raise_conflicts(_conflicts(session, [(p, i.required) for i, p in rows], body.start, body.end,
                                             meeting.id))
             previous_start = meeting.starts_at
+            reminders.withdraw_pending(session, meeting, settings_for(session))
+            reminders.restart(session, meeting, now)
             meeting.starts_at, meeting.ends_at = body.start, body.end
             for invitee, _ in rows:  # a new time needs new replies
                 invitee.response, invitee.responded_at = "needs_action", None
@@ -374,6 +392,7 @@ def _change_invitees(session: Session, principal: Principal, meeting: Meeting, b
             raise Problem(404, f"Not invited to meeting {meeting.id}: {', '.join(missing)}.")
         if len(rows) - len(body.remove_participants) + len(body.add_participants) < 1:
             raise Problem(422, "A meeting keeps at least one invitee; cancel it instead.")
+        reminders.withdraw_pending(session, meeting, settings_for(session), set(body.remove_participants))
         meeting.sequence += 1
         meeting.updated_at = now
         stage_invitation_mail(session, meeting, settings_for(session), cancel=True,

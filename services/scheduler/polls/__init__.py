@@ -1,0 +1,1 @@
+"""Availability polls: agreeing a date with people whose diaries we cannot see."""
