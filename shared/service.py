@@ -72,6 +72,21 @@ class Runtime:
     transport: Transport
 
 
+def in_one_transaction(work: Callable[..., object]) -> Callable[["Runtime"], None]:
+    """A PeriodicJob's `run` for `work(session, settings)`: one transaction, committed when it
+    returns, with the runtime's settings on the session as a request's has them."""
+
+    def run(runtime: "Runtime") -> None:
+        from shared.db import session_scope
+
+        with session_scope(runtime.engine) as session:
+            session.info["settings"] = runtime.settings
+            work(session, runtime.settings)
+
+    run.__name__ = run.__qualname__ = f"{work.__name__}_job"
+    return run
+
+
 def settings_for(session) -> Settings:
     """The settings of the runtime that opened this session. Request sessions and event
     handlers' sessions carry them in `session.info["settings"]` (set by `get_session` and

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from shared.clock import LONDON
 from shared.db import utcnow
 from shared.mail import MailMessage, language_order, render_mail, stage_mail, withdraw_mail
+from shared.service import in_one_transaction
 from shared.settings import Settings
 from shared.web.templating import make_env
 from services.scheduler.availability import welsh_bank_holidays
@@ -106,12 +107,7 @@ def run_due(session: Session, settings: Settings, now: datetime | None = None) -
     return done
 
 
-def run_due_job(runtime) -> None:
-    from shared.db import session_scope
-
-    with session_scope(runtime.engine) as session:
-        session.info["settings"] = runtime.settings
-        run_due(session, runtime.settings)
+run_due_job = in_one_transaction(run_due)
 
 
 def stage_decline_notice(session: Session, meeting: Meeting, participant: Participant, alternatives,

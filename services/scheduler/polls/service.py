@@ -18,6 +18,7 @@ from shared.http.deps import board_scope, visible_or_404
 from shared.http.identifiers import NOT_NAMES, check_free_text
 from shared.http.pagination import keyset, page_of
 from shared.http.problems import Problem, field_error, field_problem
+from shared.service import in_one_transaction
 from shared.settings import Settings
 from services.scheduler.availability import availability_at, evaluate_slot
 from services.scheduler.common import local, review_for
@@ -350,9 +351,4 @@ def run_due(session: Session, settings: Settings, now: datetime | None = None) -
     return done
 
 
-def run_due_job(runtime) -> None:
-    from shared.db import session_scope
-
-    with session_scope(runtime.engine) as session:
-        session.info["settings"] = runtime.settings
-        run_due(session, runtime.settings)
+run_due_job = in_one_transaction(run_due)
