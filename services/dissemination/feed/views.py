@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from shared.http.deps import SessionDep, WelshGovernmentDep
@@ -25,14 +26,30 @@ _RESPONSES = {304: {"description": "Not modified (If-None-Match / If-Modified-Si
               403: {"description": "Only Welsh Government keys"}}
 
 
+@dataclass
+class FeedQuery:
+    """The query both renderings take (FastAPI reads it as query parameters)."""
+
+    limit: LimitQuery = DEFAULT_LIMIT
+    cursor: CursorQuery = None
+    board: BoardFilter = None
+    entry_type: TypeFilter = None
+    review_type: ReviewTypeFilter = None
+
+    def page(self, request: Request, session, path: str):
+        return feed_page(session, feed_url=f"{base_url(request)}{path}", board=self.board,
+                         entry_type=self.entry_type, cursor=self.cursor, limit=self.limit,
+                         request_query=request.url.query, review_type=self.review_type)
+
+
+FeedQueryDep = Annotated[FeedQuery, Depends()]
+
+
 @router.get("/feed", summary="National feed (JSON Feed 1.1), oldest first; follow next_url",
             response_class=Response, dependencies=ConditionalHeaders,
             responses={200: {"content": {render.JSON_FEED_MEDIA_TYPE: {}}}, **_RESPONSES})
-def json_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, limit: LimitQuery = DEFAULT_LIMIT,
-              cursor: CursorQuery = None, board: BoardFilter = None, entry_type: TypeFilter = None,
-              review_type: ReviewTypeFilter = None):
-    page = feed_page(session, feed_url=f"{base_url(request)}/v1/feed", board=board, entry_type=entry_type,
-                     cursor=cursor, limit=limit, request_query=request.url.query, review_type=review_type)
+def json_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, query: FeedQueryDep):
+    page = query.page(request, session, "/v1/feed")
     doc = render.render_json_feed(page.entries, page.links)
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
     return conditional(request, body, render.JSON_FEED_MEDIA_TYPE, page.last_modified)
@@ -41,10 +58,7 @@ def json_feed(request: Request, session: SessionDep, principal: WelshGovernmentD
 @router.get("/feed.atom", summary="National feed (Atom, RFC 5005 paging links), oldest first",
             response_class=Response, dependencies=ConditionalHeaders,
             responses={200: {"content": {render.ATOM_MEDIA_TYPE: {}}}, **_RESPONSES})
-def atom_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, limit: LimitQuery = DEFAULT_LIMIT,
-              cursor: CursorQuery = None, board: BoardFilter = None, entry_type: TypeFilter = None,
-              review_type: ReviewTypeFilter = None):
-    page = feed_page(session, feed_url=f"{base_url(request)}/v1/feed.atom", board=board, entry_type=entry_type,
-                     cursor=cursor, limit=limit, request_query=request.url.query, review_type=review_type)
+def atom_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, query: FeedQueryDep):
+    page = query.page(request, session, "/v1/feed.atom")
     body = render.render_atom(page.entries, page.links)
     return conditional(request, body, render.ATOM_MEDIA_TYPE, page.last_modified)
