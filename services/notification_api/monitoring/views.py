@@ -10,6 +10,9 @@ from services.notification_api.monitoring.schemas import ByReviewTypePublic, Dur
 
 router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
 
+# Every monitoring view is scoped the same way (service._scope): one board, or all for Welsh Government.
+BoardQuery = Annotated[str | None, Query(max_length=64, description="One board's figures.")]
+
 
 @router.get("", response_model=MonitoringPublic, summary="Monitoring figures",
             description="Welsh Government: national figures and every board's; a board: its own. Notifications "
@@ -19,7 +22,7 @@ router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
                         "Aggregates only, so not recorded in reviews' audit trails.",
             responses={403: {"description": "A board asking for another board's figures"}})
 def monitoring(session: SessionDep, principal: PrincipalDep,
-               board: Annotated[str | None, Query(max_length=64, description="One board's figures.")] = None):
+               board: BoardQuery = None):
     return service.monitoring(session, principal, board)
 
 
@@ -29,7 +32,7 @@ def monitoring(session: SessionDep, principal: PrincipalDep,
                         "(the duplication the SUSR removes). Scoped as `/v1/monitoring`.",
             responses={403: {"description": "A board asking for another board's figures"}})
 def by_review_type(session: SessionDep, principal: PrincipalDep,
-                   board: Annotated[str | None, Query(max_length=64, description="One board's figures.")] = None):
+                   board: BoardQuery = None):
     return service.by_review_type(session, principal, board)
 
 
@@ -39,5 +42,5 @@ def by_review_type(session: SessionDep, principal: PrincipalDep,
                         "Scoped as `/v1/monitoring`, whose medians these are.",
             responses={403: {"description": "A board asking for another board's figures"}})
 def durations(session: SessionDep, principal: PrincipalDep,
-              board: Annotated[str | None, Query(max_length=64, description="One board's figures.")] = None):
+              board: BoardQuery = None):
     return service.durations(session, principal, board)
