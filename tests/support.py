@@ -250,6 +250,15 @@ def unique(prefix: str = "t") -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
+_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
+def gate_safe_tag(length: int = 6) -> str:
+    """A random tag for references and free text: letters only, because random hex can read as a
+    postcode to the identifier gate ("cf10ab" is CF1 0AB) and fail a test one run in thousands."""
+    return uuid.uuid4().hex[:length].translate(_LETTERS)
+
+
 @contextmanager
 def served(app):
     """An ASGI app on a real uvicorn server (a thread, a free port); yields its base URL."""

@@ -5,7 +5,6 @@ claims), server-side sessions with idle and absolute expiry, CSRF, sign-out, and
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,6 +23,7 @@ from shared.web.websessions import SigninAudit, WebSession
 from tests.integration.notification.conftest import referral
 from tests.oidc_support import CLIENT_ID, log_in_at_provider, run_provider
 from tests.signin_support import sign_in_client
+from tests.support import gate_safe_tag
 
 pytestmark = pytest.mark.integration
 BASE = "http://testserver"
@@ -375,7 +375,7 @@ def test_a_review_read_from_a_page_is_audited_as_an_api_read(quick, keys, client
 
     client, _clock, runtime = quick
     api = clients["notification_api"]
-    created = api.post("/v1/reviews", headers=keys.board(), json=referral(f"GW-{uuid.uuid4().hex[:6]}"))
+    created = api.post("/v1/reviews", headers=keys.board(), json=referral(f"GW-{gate_safe_tag()}"))
     assert created.status_code == 201, created.text
     review_id = created.json()["id"]
     sign_in_client(client, keys.boards["gwent"])

@@ -37,7 +37,7 @@ from tests.security.support import (
     request_example,
     revoke_everywhere,
 )
-from tests.support import AMQP_URL, METRICS_TOKEN, SECRET, delete_amqp_prefix, make_keys, pg_url, reset_database, unique
+from tests.support import AMQP_URL, METRICS_TOKEN, SECRET, delete_amqp_prefix, gate_safe_tag, make_keys, pg_url, reset_database, unique
 
 pytestmark = pytest.mark.integration
 
@@ -137,7 +137,7 @@ class World:
     def referral(self, ref: str | None = None, summary: str | None = None) -> dict:
         return request_example(
             OPENAPI["notification_api"], "POST", "/v1/reviews",
-            board_reference=ref or f"GW-{uuid.uuid4().hex[:8]}", referral_date=days_ago(300),
+            board_reference=ref or f"GW-{gate_safe_tag(8)}", referral_date=days_ago(300),
             trigger={"kind": "death", "date": days_ago(310)}, summary=summary,
             child={"age_years": 2, "on_child_protection_register_in_prior_6_months": False,
                    "looked_after_in_prior_6_months": False})
@@ -453,7 +453,7 @@ def world(pg_databases):
 
 
 def _build(w: World) -> None:
-    marker = uuid.uuid4().hex[:6]
+    marker = gate_safe_tag()
     ref, summary = f"GW-MATRIX-{marker}", f"Agencies missed repeated bruising matrix{marker}."
     # notification API: a decided review with a proceeding
     rid = w.new_review("concise_cpr", ref=ref, summary=summary)
