@@ -44,13 +44,8 @@ def _public(session, review, *, new: bool = False) -> dict:
                          "(`criteria_assessment`). Honours `Idempotency-Key`.",
              responses={**BOARD_ONLY, 409: {"description": "Duplicate board_reference, or Idempotency-Key reused"}})
 def notify(body: ReviewCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    review = service.notify_referral(session, principal, body)
-    session.flush()
-    response = idem.respond(201, _public(session, review, new=True), headers={"Location": f"/v1/reviews/{review.id}"})
-    session.commit()
-    return response
+    return idem.create(lambda: _public(session, service.notify_referral(session, principal, body), new=True),
+                       collection="/v1/reviews")
 
 
 @router.get("", response_model=ReviewPage, summary="List reviews",
@@ -91,12 +86,7 @@ def read(review_id: str, session: SessionDep, principal: PrincipalDep):
              responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
 def decide(review_id: str, body: DecisionCreate, session: SessionDep, principal: BoardDep,
            idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    review = service.record_decision(session, principal, review_id, body)
-    response = idem.respond(201, _public(session, review))
-    session.commit()
-    return response
+    return idem.create(lambda: _public(session, service.record_decision(session, principal, review_id, body)))
 
 
 @router.post("/{review_id}/milestones", status_code=201, response_model=ReviewPublic,
@@ -109,13 +99,10 @@ def decide(review_id: str, body: DecisionCreate, session: SessionDep, principal:
                               "model": ReviewPublic}, **NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
 def milestone(review_id: str, body: MilestoneCreate, session: SessionDep, principal: BoardDep,
               idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    review, created = service.record_milestone(session, principal, review_id, body)
-    session.flush()
-    response = idem.respond(201 if created else 200, _public(session, review))
-    session.commit()
-    return response
+    def make():
+        review, created = service.record_milestone(session, principal, review_id, body)
+        return (201 if created else 200), _public(session, review)
+    return idem.create(make)
 
 
 @router.post("/{review_id}/proceedings", status_code=201, response_model=ProceedingPublic,
@@ -123,13 +110,10 @@ def milestone(review_id: str, body: MilestoneCreate, session: SessionDep, princi
              responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
 def add_proceeding(review_id: str, body: ProceedingCreate, session: SessionDep, principal: BoardDep,
                    idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    row = service.add_proceeding(session, principal, review_id, body)
-    response = idem.respond(201, ProceedingPublic.model_validate(service.proceeding_public(row)),
-                            headers={"Location": f"/v1/reviews/{review_id}/proceedings/{row.id}"})
-    session.commit()
-    return response
+    def make():
+        row = service.add_proceeding(session, principal, review_id, body)
+        return ProceedingPublic.model_validate(service.proceeding_public(row))
+    return idem.create(make, collection=f"/v1/reviews/{review_id}/proceedings")
 
 
 @router.patch("/{review_id}/proceedings/{proceeding_id}", response_model=ProceedingPublic,
@@ -149,12 +133,7 @@ def conclude_proceeding(review_id: str, proceeding_id: str, body: ProceedingConc
                          "event is held). Publishes `review.closed.v1`.",
              responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
 def close(review_id: str, body: CloseCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    review = service.close_review(session, principal, review_id, body)
-    response = idem.respond(201, _public(session, review))
-    session.commit()
-    return response
+    return idem.create(lambda: _public(session, service.close_review(session, principal, review_id, body)))
 
 
 @router.get("/{review_id}/audit", response_model=AuditPage, summary="Who read or changed a review",

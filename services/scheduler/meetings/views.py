@@ -41,12 +41,7 @@ TOO_LARGE = {422: {"description": "Invalid, or beyond the limits of a proposal (
                 "`empty_reason` says who or what blocks it.",
     responses={404: {"description": "Review or participant unknown for this key"}, **TOO_LARGE})
 def propose(body: ProposalRequest, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    result = service.propose(session, principal, body)
-    response = idem.respond(201, result, headers={"Location": f"/v1/meeting-proposals/{result.id}"})
-    session.commit()
-    return response
+    return idem.create(lambda: service.propose(session, principal, body), collection="/v1/meeting-proposals")
 
 
 @proposals.get("/{proposal_id}", response_model=ProposalPublic, summary="Read a proposal as it was answered")
@@ -59,12 +54,8 @@ def read_proposal(proposal_id: str, session: SessionDep, principal: PrincipalDep
                                              "Idempotency-Key was used with another body"},
                         404: {"description": "Review or participant unknown for this key"}})
 def book(body: MeetingCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep, settings: SettingsDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    meeting = service.book(session, principal, body, settings)
-    response = idem.respond(201, service.to_public(session, meeting), headers={"Location": f"/v1/meetings/{meeting.id}"})
-    session.commit()
-    return response
+    return idem.create(lambda: service.to_public(session, service.book(session, principal, body, settings)),
+                       collection="/v1/meetings")
 
 
 @router.get("", response_model=Page[MeetingPublic], summary="List meetings, by start (cursor pagination)")
@@ -130,12 +121,8 @@ def alternatives(meeting_id: str, session: SessionDep, principal: PrincipalDep,
              responses={**NOT_FOUND, 409: {"description": "The meeting has been held"}, **TOO_LARGE})
 def store_alternatives(meeting_id: str, body: AlternativesRequest, session: SessionDep, principal: BoardDep,
                        idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    result = service.alternatives(session, principal, meeting_id, body, store=True)
-    response = idem.respond(201, result, headers={"Location": f"/v1/meeting-proposals/{result.id}"})
-    session.commit()
-    return response
+    return idem.create(lambda: service.alternatives(session, principal, meeting_id, body, store=True),
+                       collection="/v1/meeting-proposals")
 
 
 @router.post("/{meeting_id}/attendance", response_model=MeetingPublic,

@@ -44,12 +44,8 @@ CALENDAR_EXAMPLE = "\r\n".join([
 @router.post("", status_code=201, response_model=ParticipantPublic, summary="Add a participant (a professional)",
              responses={403: {"description": "Welsh Government keys do not create a board's participants"}})
 def create(body: ParticipantCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    row = service.create(session, principal, body)
-    response = idem.respond(201, service.to_public(session, row), headers={"Location": f"/v1/participants/{row.id}"})
-    session.commit()
-    return response
+    return idem.create(lambda: service.to_public(session, service.create(session, principal, body)),
+                       collection="/v1/participants")
 
 
 @router.get("", response_model=Page[ParticipantPublic], summary="List participants (cursor pagination)")
