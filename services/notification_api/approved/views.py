@@ -22,7 +22,7 @@ from services.notification_api.approved.schemas import (
     FamilyCode,
     RoleCode,
 )
-from services.notification_api.reviews.views import BOARD_ONLY, NOT_VISIBLE, PROBLEM_409
+from services.notification_api.reviews.views import NOT_VISIBLE, PROBLEM_409, REVIEW_WRITE
 from shared.http.deps import SettingsDep
 
 router = APIRouter(prefix="/v1/approved-reviewers", tags=["approved list"])
@@ -78,7 +78,7 @@ def update(reviewer_id: ReviewerId, body: ApprovedReviewerUpdate, session: Sessi
                    description="Refused (422) unless the person is active on the approved list, holds the role and "
                                "is approved for every review type the review covers; one chair per review (409). "
                                "Publishes `review.appointment_made.v1`, so the scheduler can invite them.",
-                   responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
+                   responses=REVIEW_WRITE)
 def appoint(review_id: str, body: AppointmentCreate, session: SessionDep, principal: BoardDep,
             idem: IdempotencyDep):
     def make():

@@ -7,13 +7,14 @@ from fastapi.responses import Response
 from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
+from shared.http.responses import not_found
 from services.scheduler.meetings import service as meetings
 from services.scheduler.meetings.schemas import MeetingPublic
 from services.scheduler.polls import service
 from services.scheduler.polls.schemas import PollCreate, PollFinalise, PollPublic
 
 router = APIRouter(prefix="/v1/polls", tags=["polls"])
-NOT_FOUND = {404: {"description": "No such poll for this key (another board's is 404 too)"}}
+NOT_FOUND = not_found("poll")
 
 
 @router.post("", status_code=201, response_model=PollPublic,
