@@ -11,7 +11,8 @@ never a conflict with the record being created. One still in flight after
 answer): retry later to get the replay.
 
 A creating view hands its work to `Idempotency.create`, which owns the order: replay, create,
-record, commit."""
+record, commit. Only a view whose response is not what is stored (a subscription's secret,
+shown once) calls `replay` and `respond` itself."""
 from __future__ import annotations
 
 import hashlib
