@@ -8,7 +8,11 @@ same key wait for each other (a PostgreSQL advisory lock held until the first co
 rolls back; a process lock on SQLite), so concurrent retries get one creation and replays,
 never a conflict with the record being created. One still in flight after
 `LOCK_WAIT_SECONDS` is 409 `idempotency-key-in-progress` (the IETF idempotency draft's
-answer): retry later to get the replay."""
+answer): retry later to get the replay.
+
+A creating view hands its work to `Idempotency.create`, which owns the order: replay, create,
+record, commit. Only a view whose response is not what is stored (a subscription's secret,
+shown once) calls `replay` and `respond` itself."""
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +20,7 @@ import json
 import threading
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Callable
 
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
@@ -141,6 +145,25 @@ class Idempotency:
                 scope=self.scope, idempotency_key=self.key, request_hash=self.request_hash,
                 status_code=status_code, response_body=json.dumps(encoded)))
         return JSONResponse(encoded, status_code=status_code, headers=headers)
+
+    def create(self, make: Callable[[], Any], *, collection: str | None = None) -> JSONResponse:
+        """The whole of a creating request: the stored response if this key was seen, else
+        `make()` (the service call; it returns the body, or `(status, body)` when the outcome
+        decides the status, e.g. 200 for a repost that changed nothing; otherwise 201), then
+        the record and the commit in one transaction. With `collection`, the response's
+        Location is `{collection}/{id}` of the body."""
+        if (replayed := self.replay()) is not None:
+            return replayed
+        made = make()
+        status_code, body = made if isinstance(made, tuple) else (201, made)
+        # The created rows are written before the record is staged: a race past a uniqueness
+        # check is refused here (409 `concurrent-conflict`).
+        self.session.flush()
+        body = jsonable_encoder(body)
+        headers = {"Location": f"{collection}/{body['id']}"} if collection is not None else None
+        response = self.respond(status_code, body, headers=headers)
+        self.session.commit()
+        return response
 
 
 async def get_idempotency(

@@ -50,13 +50,10 @@ def _public(session, request, pub) -> PublicationPublic:
 def create_publication(body: PublicationCreate, request: Request, session: SessionDep, principal: BoardDep,
                        settings: SettingsDep,
                        idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    pub = service.create(session, principal, body, settings.identifier_names)
-    response = idem.respond(201, _public(session, request, pub).model_dump(mode="json"),
-                            headers={"Location": f"/v1/publications/{pub.id}"})
-    session.commit()
-    return response
+    def make():
+        pub = service.create(session, principal, body, settings.identifier_names)
+        return _public(session, request, pub).model_dump(mode="json")
+    return idem.create(make, collection="/v1/publications")
 
 
 @router.get("/publications", response_model=PublicationPage,

@@ -27,6 +27,8 @@ router = APIRouter(prefix="/v1", tags=["subscriptions"])
                          "subscribe again with the new key.")
 def create_subscription(body: SubscriptionCreate, session: SessionDep, principal: PrincipalDep,
                         idem: IdempotencyDep, settings: SettingsDep):
+    # Not `idem.create`: what is sent differs from what is stored (the secret is shown once and
+    # never stored), so the replay and the response are built here from the primitives.
     if (replayed := idem.replay()) is not None:
         # The stored response has no secret (it is kept only encrypted): put it back.
         doc = json.loads(replayed.body)

@@ -28,12 +28,7 @@ def list_themes(session: SessionDep) -> ThemeList:
                          "required (Welsh language standards). Names, descriptions and the code are checked for "
                          "identifiers of a child or family (422 naming the field and the kind, never the text).")
 def add_theme(body: ThemeCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    theme = service.add(session, principal, body)
-    response = idem.respond(201, service.to_public(theme).model_dump(mode="json"))
-    session.commit()
-    return response
+    return idem.create(lambda: service.to_public(service.add(session, principal, body)).model_dump(mode="json"))
 
 
 @router.patch("/themes/{code}", response_model=ThemePublic,

@@ -22,7 +22,7 @@ from services.notification_api.approved.schemas import (
     FamilyCode,
     RoleCode,
 )
-from services.notification_api.reviews.views import BOARD_ONLY, NOT_VISIBLE, PROBLEM_409
+from services.notification_api.reviews.views import NOT_VISIBLE, PROBLEM_409, REVIEW_WRITE
 from shared.http.deps import SettingsDep
 
 router = APIRouter(prefix="/v1/approved-reviewers", tags=["approved list"])
@@ -37,14 +37,10 @@ ReviewerId = Annotated[str, Path(max_length=36)]
              description="Work contact details only (a personal e-mail domain is 422). Honours `Idempotency-Key`.")
 def add(body: ApprovedReviewerCreate, session: SessionDep, principal: WelshGovernmentDep, idem: IdempotencyDep,
         settings: SettingsDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    row = service.add_reviewer(session, body, settings)
-    session.flush()
-    response = idem.respond(201, ApprovedReviewerPublic.model_validate(service.public(row)).model_dump(mode="json"),
-                            headers={"Location": f"/v1/approved-reviewers/{row.id}"})
-    session.commit()
-    return response
+    def make():
+        row = service.add_reviewer(session, body, settings)
+        return ApprovedReviewerPublic.model_validate(service.public(row)).model_dump(mode="json")
+    return idem.create(make, collection="/v1/approved-reviewers")
 
 
 @router.get("", response_model=ApprovedReviewerPage, summary="The approved list",
@@ -82,15 +78,13 @@ def update(reviewer_id: ReviewerId, body: ApprovedReviewerUpdate, session: Sessi
                    description="Refused (422) unless the person is active on the approved list, holds the role and "
                                "is approved for every review type the review covers; one chair per review (409). "
                                "Publishes `review.appointment_made.v1`, so the scheduler can invite them.",
-                   responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
+                   responses=REVIEW_WRITE)
 def appoint(review_id: str, body: AppointmentCreate, session: SessionDep, principal: BoardDep,
             idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    result = service.appoint(session, principal, review_id, body)
-    response = idem.respond(201, AppointmentPublic.model_validate(result).model_dump(mode="json"))
-    session.commit()
-    return response
+    def make():
+        result = service.appoint(session, principal, review_id, body)
+        return AppointmentPublic.model_validate(result).model_dump(mode="json")
+    return idem.create(make)
 
 
 @appointments.get("/{review_id}/appointments", response_model=AppointmentList, responses=NOT_VISIBLE,

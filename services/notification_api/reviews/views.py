@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from shared.http.deps import BoardDep, PrincipalDep, SessionDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
+from shared.http.responses import BOARD_ONLY, conflict, not_found
 from shared.http.types import IsoDate, QueryBool
 from services.notification_api.reviews import service
 from services.notification_api.reviews.schemas import (
@@ -28,11 +29,10 @@ from services.notification_api.reviews.schemas import (
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 types_router = APIRouter(prefix="/v1/review-types", tags=["review types"])
-
-
-NOT_VISIBLE = {404: {"description": "No such review for this key (another board's review is never shown)"}}
-BOARD_ONLY = {403: {"description": "Welsh Government reads; only the board's key writes"}}
-PROBLEM_409 = {409: {"description": "Conflicts with the review's current state, or Idempotency-Key reused"}}
+NOT_VISIBLE = not_found("review")
+PROBLEM_409 = conflict("Conflicts with the review's current state")
+# A board's write to one of its reviews.
+REVIEW_WRITE = {**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409}
 
 
 def _public(session, review, *, new: bool = False) -> dict:
@@ -42,15 +42,10 @@ def _public(session, review, *, new: bool = False) -> dict:
 @router.post("", status_code=201, response_model=ReviewPublic, summary="Notify a referral",
              description="Records the referral facts and returns what the Child Practice Review criteria imply "
                          "(`criteria_assessment`). Honours `Idempotency-Key`.",
-             responses={**BOARD_ONLY, 409: {"description": "Duplicate board_reference, or Idempotency-Key reused"}})
+             responses={**BOARD_ONLY, **conflict("Duplicate board_reference")})
 def notify(body: ReviewCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    review = service.notify_referral(session, principal, body)
-    session.flush()
-    response = idem.respond(201, _public(session, review, new=True), headers={"Location": f"/v1/reviews/{review.id}"})
-    session.commit()
-    return response
+    return idem.create(lambda: _public(session, service.notify_referral(session, principal, body), new=True),
+                       collection="/v1/reviews")
 
 
 @router.get("", response_model=ReviewPage, summary="List reviews",
@@ -88,15 +83,10 @@ def read(review_id: str, session: SessionDep, principal: PrincipalDep):
              description="A decision that departs from what the criteria indicate requires a `rationale`; the "
                          "departure is stored. Sets `target_completion_date` from the review type's timescale. "
                          "`no_review` closes the review.",
-             responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
+             responses=REVIEW_WRITE)
 def decide(review_id: str, body: DecisionCreate, session: SessionDep, principal: BoardDep,
            idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    review = service.record_decision(session, principal, review_id, body)
-    response = idem.respond(201, _public(session, review))
-    session.commit()
-    return response
+    return idem.create(lambda: _public(session, service.record_decision(session, principal, review_id, body)))
 
 
 @router.post("/{review_id}/milestones", status_code=201, response_model=ReviewPublic,
@@ -106,36 +96,30 @@ def decide(review_id: str, body: DecisionCreate, session: SessionDep, principal:
                          "impossible (e.g. approved before drafted); 422 for a future date or one before the "
                          "decision.",
              responses={200: {"description": "Already recorded with this date; nothing changed",
-                              "model": ReviewPublic}, **NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
+                              "model": ReviewPublic}, **REVIEW_WRITE})
 def milestone(review_id: str, body: MilestoneCreate, session: SessionDep, principal: BoardDep,
               idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    review, created = service.record_milestone(session, principal, review_id, body)
-    session.flush()
-    response = idem.respond(201 if created else 200, _public(session, review))
-    session.commit()
-    return response
+    def make():
+        review, created = service.record_milestone(session, principal, review_id, body)
+        return (201 if created else 200), _public(session, review)
+    return idem.create(make)
 
 
 @router.post("/{review_id}/proceedings", status_code=201, response_model=ProceedingPublic,
              summary="Record parallel proceedings (a delay reason)",
-             responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
+             responses=REVIEW_WRITE)
 def add_proceeding(review_id: str, body: ProceedingCreate, session: SessionDep, principal: BoardDep,
                    idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    row = service.add_proceeding(session, principal, review_id, body)
-    response = idem.respond(201, ProceedingPublic.model_validate(service.proceeding_public(row)),
-                            headers={"Location": f"/v1/reviews/{review_id}/proceedings/{row.id}"})
-    session.commit()
-    return response
+    def make():
+        row = service.add_proceeding(session, principal, review_id, body)
+        return ProceedingPublic.model_validate(service.proceeding_public(row))
+    return idem.create(make, collection=f"/v1/reviews/{review_id}/proceedings")
 
 
 @router.patch("/{review_id}/proceedings/{proceeding_id}", response_model=ProceedingPublic,
               summary="Conclude parallel proceedings",
               description="Sets the end date. The same date again is a no-op; another date is 409.",
-              responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
+              responses=REVIEW_WRITE)
 def conclude_proceeding(review_id: str, proceeding_id: str, body: ProceedingConclude, session: SessionDep,
                         principal: BoardDep):
     row = service.conclude_proceeding(session, principal, review_id, proceeding_id, body)
@@ -147,14 +131,9 @@ def conclude_proceeding(review_id: str, proceeding_id: str, body: ProceedingConc
 @router.post("/{review_id}/close", status_code=201, response_model=ReviewPublic, summary="Close a review",
              description="Once the report is published or the action plan completed (a MAPF once its learning "
                          "event is held). Publishes `review.closed.v1`.",
-             responses={**NOT_VISIBLE, **BOARD_ONLY, **PROBLEM_409})
+             responses=REVIEW_WRITE)
 def close(review_id: str, body: CloseCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    review = service.close_review(session, principal, review_id, body)
-    response = idem.respond(201, _public(session, review))
-    session.commit()
-    return response
+    return idem.create(lambda: _public(session, service.close_review(session, principal, review_id, body)))
 
 
 @router.get("/{review_id}/audit", response_model=AuditPage, summary="Who read or changed a review",

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
+from shared.http.responses import conflict, not_found
 from shared.http.types import IsoDateTime, query_float, query_int
 from services.scheduler.meetings import service
 from services.scheduler.meetings.schemas import (
@@ -25,12 +26,19 @@ from services.scheduler.meetings.schemas import (
 
 proposals = APIRouter(prefix="/v1/meeting-proposals", tags=["proposals"])
 router = APIRouter(prefix="/v1/meetings", tags=["meetings"])
-NOT_FOUND = {404: {"description": "No such meeting for this key (another board's is 404 too)"}}
+NOT_FOUND = not_found("meeting")
+UNKNOWN_REFERENCE = {404: {"description": "Review or participant unknown for this key"}}
 NOT_ACTIVE = {409: {"description": "The meeting is cancelled or held"}}
 TOO_LARGE = {422: {"description": "Invalid, or beyond the limits of a proposal (`proposal-too-large`: more than "
                                   "100 participants, more than 35,136 steps of `granularity_minutes` in the "
                                   "window, more than 2,000 busy periods of one participant in the window; "
                                   "a window of more than 366 days is a validation error)"}}
+
+
+def _saved(session, meeting) -> MeetingPublic:
+    """Committed before it is shown: the answer never shows a change that could still roll back."""
+    session.commit()
+    return service.to_public(session, meeting)
 
 
 @proposals.post(
@@ -39,14 +47,9 @@ TOO_LARGE = {422: {"description": "Invalid, or beyond the limits of a proposal (
                 "`target_date` for this kind of meeting, then earlier), spread over different days; each says "
                 "`meets_target`. Weekends and Welsh bank holidays are never proposed. With no suggestion, "
                 "`empty_reason` says who or what blocks it.",
-    responses={404: {"description": "Review or participant unknown for this key"}, **TOO_LARGE})
+    responses={**UNKNOWN_REFERENCE, **TOO_LARGE})
 def propose(body: ProposalRequest, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    result = service.propose(session, principal, body)
-    response = idem.respond(201, result, headers={"Location": f"/v1/meeting-proposals/{result.id}"})
-    session.commit()
-    return response
+    return idem.create(lambda: service.propose(session, principal, body), collection="/v1/meeting-proposals")
 
 
 @proposals.get("/{proposal_id}", response_model=ProposalPublic, summary="Read a proposal as it was answered")
@@ -55,16 +58,11 @@ def read_proposal(proposal_id: str, session: SessionDep, principal: PrincipalDep
 
 
 @router.post("", status_code=201, response_model=MeetingPublic, summary="Book a meeting",
-             responses={409: {"description": "A required participant is busy (see `conflicts`), or the "
-                                             "Idempotency-Key was used with another body"},
-                        404: {"description": "Review or participant unknown for this key"}})
+             responses={**conflict("A required participant is busy (see `conflicts`)"),
+                        **UNKNOWN_REFERENCE})
 def book(body: MeetingCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep, settings: SettingsDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    meeting = service.book(session, principal, body, settings)
-    response = idem.respond(201, service.to_public(session, meeting), headers={"Location": f"/v1/meetings/{meeting.id}"})
-    session.commit()
-    return response
+    return idem.create(lambda: service.to_public(session, service.book(session, principal, body, settings)),
+                       collection="/v1/meetings")
 
 
 @router.get("", response_model=Page[MeetingPublic], summary="List meetings, by start (cursor pagination)")
@@ -96,18 +94,14 @@ def invite(meeting_id: str, session: SessionDep, principal: PrincipalDep,
 @router.patch("/{meeting_id}", response_model=MeetingPublic, summary="Reschedule, move or cancel a meeting",
               responses={**NOT_FOUND, 409: {"description": "Cancelled or held; or a required participant is busy"}})
 def update(meeting_id: str, body: MeetingUpdate, session: SessionDep, principal: BoardDep):
-    meeting = service.update(session, principal, meeting_id, body)
-    session.commit()
-    return service.to_public(session, meeting)
+    return _saved(session, service.update(session, principal, meeting_id, body))
 
 
 @router.post("/{meeting_id}/responses", response_model=MeetingPublic,
              summary="Record an invitee's reply; a required decline puts the meeting at risk",
              responses={**NOT_FOUND, **NOT_ACTIVE})
 def respond(meeting_id: str, body: ResponseIn, session: SessionDep, principal: BoardDep):
-    meeting = service.respond(session, principal, meeting_id, body)
-    session.commit()
-    return service.to_public(session, meeting)
+    return _saved(session, service.respond(session, principal, meeting_id, body))
 
 
 @router.get("/{meeting_id}/alternatives", response_model=ProposalPublic,
@@ -130,18 +124,12 @@ def alternatives(meeting_id: str, session: SessionDep, principal: PrincipalDep,
              responses={**NOT_FOUND, 409: {"description": "The meeting has been held"}, **TOO_LARGE})
 def store_alternatives(meeting_id: str, body: AlternativesRequest, session: SessionDep, principal: BoardDep,
                        idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    result = service.alternatives(session, principal, meeting_id, body, store=True)
-    response = idem.respond(201, result, headers={"Location": f"/v1/meeting-proposals/{result.id}"})
-    session.commit()
-    return response
+    return idem.create(lambda: service.alternatives(session, principal, meeting_id, body, store=True),
+                       collection="/v1/meeting-proposals")
 
 
 @router.post("/{meeting_id}/attendance", response_model=MeetingPublic,
              summary="Record who attended (after the meeting has started); publishes meeting.held",
              responses={**NOT_FOUND, 409: {"description": "Not started yet, cancelled, or already recorded"}})
 def attendance(meeting_id: str, body: AttendanceIn, session: SessionDep, principal: BoardDep):
-    meeting = service.record_attendance(session, principal, meeting_id, body)
-    session.commit()
-    return service.to_public(session, meeting)
+    return _saved(session, service.record_attendance(session, principal, meeting_id, body))

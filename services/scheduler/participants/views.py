@@ -10,6 +10,7 @@ from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
 from shared.http.problems import Problem, media_type_of, unsupported_media_type
+from shared.http.responses import BOARD_ONLY, not_found
 from shared.http.types import IsoDateTime, query_int
 from services.scheduler.common import local
 from services.scheduler.participants import service
@@ -23,7 +24,7 @@ from services.scheduler.participants.schemas import (
 )
 
 router = APIRouter(prefix="/v1/participants", tags=["participants"])
-NOT_FOUND = {404: {"description": "No such participant for this key (another board's is 404 too)"}}
+NOT_FOUND = not_found("participant")
 CALENDAR_TYPES = ("text/calendar",)
 # A diary export: a weekly clinic, a tentative forum and annual leave shown as out of office.
 # Only the times are kept; the summaries are never stored.
@@ -42,14 +43,10 @@ CALENDAR_EXAMPLE = "\r\n".join([
 
 
 @router.post("", status_code=201, response_model=ParticipantPublic, summary="Add a participant (a professional)",
-             responses={403: {"description": "Welsh Government keys do not create a board's participants"}})
+             responses=BOARD_ONLY)
 def create(body: ParticipantCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    row = service.create(session, principal, body)
-    response = idem.respond(201, service.to_public(session, row), headers={"Location": f"/v1/participants/{row.id}"})
-    session.commit()
-    return response
+    return idem.create(lambda: service.to_public(session, service.create(session, principal, body)),
+                       collection="/v1/participants")
 
 
 @router.get("", response_model=Page[ParticipantPublic], summary="List participants (cursor pagination)")

@@ -7,13 +7,14 @@ from fastapi.responses import Response
 from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery, Page
+from shared.http.responses import not_found
 from services.scheduler.meetings import service as meetings
 from services.scheduler.meetings.schemas import MeetingPublic
 from services.scheduler.polls import service
 from services.scheduler.polls.schemas import PollCreate, PollFinalise, PollPublic
 
 router = APIRouter(prefix="/v1/polls", tags=["polls"])
-NOT_FOUND = {404: {"description": "No such poll for this key (another board's is 404 too)"}}
+NOT_FOUND = not_found("poll")
 
 
 @router.post("", status_code=201, response_model=PollPublic,
@@ -24,12 +25,8 @@ NOT_FOUND = {404: {"description": "No such poll for this key (another board's is
              responses={404: {"description": "Review, proposal or participant unknown for this key"},
                         409: {"description": "The review is closed"}})
 def create(body: PollCreate, session: SessionDep, principal: BoardDep, idem: IdempotencyDep, settings: SettingsDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    poll = service.create(session, principal, body, settings)
-    response = idem.respond(201, service.results(session, poll), headers={"Location": f"/v1/polls/{poll.id}"})
-    session.commit()
-    return response
+    return idem.create(lambda: service.results(session, service.create(session, principal, body, settings)),
+                       collection="/v1/polls")
 
 
 @router.get("", response_model=Page[PollPublic], summary="List polls, oldest first (cursor pagination)")
@@ -62,9 +59,7 @@ def results_csv(poll_id: str, session: SessionDep, principal: PrincipalDep):
                         422: {"description": "A required invitee said no and there is no override with a reason"}})
 def finalise(poll_id: str, body: PollFinalise, session: SessionDep, principal: BoardDep, idem: IdempotencyDep,
              settings: SettingsDep):
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    _, meeting = service.finalise(session, principal, poll_id, body, settings)
-    response = idem.respond(201, meetings.to_public(session, meeting), headers={"Location": f"/v1/meetings/{meeting.id}"})
-    session.commit()
-    return response
+    def make():
+        _, meeting = service.finalise(session, principal, poll_id, body, settings)
+        return meetings.to_public(session, meeting)
+    return idem.create(make, collection="/v1/meetings")
