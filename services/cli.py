@@ -7,6 +7,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Optional
 
 import typer
@@ -105,10 +107,8 @@ def _print_urls(settings: Settings) -> None:
 def _quickstart_keys(settings: Settings) -> None:
     """On a fresh quick start, make a Welsh Government key and a board key so a new user can
     try the API at once. Shown once, like every key."""
-    engine = make_engine(settings.database_url("notification_api"))
-    with Session(engine) as session:
+    with _database(settings, "notification_api") as session:
         any_key = session.exec(select(ApiKey.id)).first()
-    engine.dispose()
     if any_key:
         return
     wg = _create_key(settings, board_code=None, welsh_government=True, label="quick start")
@@ -188,19 +188,26 @@ def _up_processes(settings: Settings) -> None:
 
 
 # -- keys -------------------------------------------------------------------------------
-def _engines(settings: Settings):
-    return [make_engine(settings.database_url(name)) for name in SERVICE_NAMES]
+@contextmanager
+def _database(settings: Settings, service: str, *, write: bool = False) -> Iterator[Session]:
+    """A session on one service's database for one command (`write`: one transaction,
+    committed at the end); the engine is disposed afterwards, so a command leaves no pool."""
+    engine = make_engine(settings.database_url(service))
+    try:
+        with (session_scope(engine) if write else Session(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def _create_key(settings: Settings, *, board_code: str | None, welsh_government: bool, label: str | None) -> str:
     """One key, stored (as a hash) in every service's database so it works on all three APIs."""
     row, key = new_api_key(settings.secret_key, board_code=board_code, welsh_government=welsh_government, label=label)
-    for engine in _engines(settings):
-        with session_scope(engine) as session:
+    for name in SERVICE_NAMES:
+        with _database(settings, name, write=True) as session:
             if board_code is not None and session.get(Board, board_code) is None:
                 raise typer.BadParameter(f"no board {board_code!r}; see `cpr admin board list`")
             session.add(ApiKey.model_validate(row.model_dump()))
-        engine.dispose()
     return key
 
 
@@ -218,14 +225,13 @@ def key_create(board: Annotated[Optional[str], typer.Option(help="Board code")] 
 def key_revoke(key_id: str) -> None:
     """Revoke a key by its id (see `cpr admin key list`); effective on the next request."""
     found = False
-    for engine in _engines(get_settings()):
-        with session_scope(engine) as session:
+    for name in SERVICE_NAMES:
+        with _database(get_settings(), name, write=True) as session:
             row = session.get(ApiKey, key_id)
             if row is not None:
                 found = True
                 row.revoked_at = row.revoked_at or utcnow()
                 session.add(row)
-        engine.dispose()
     if not found:
         typer.echo(f"no key {key_id}", err=True)
         raise typer.Exit(1)
@@ -235,8 +241,7 @@ def key_revoke(key_id: str) -> None:
 @key_app.command("list")
 def key_list() -> None:
     """Keys by id, owner and state (never the key itself)."""
-    engine = make_engine(get_settings().database_url("notification_api"))
-    with Session(engine) as session:
+    with _database(get_settings(), "notification_api") as session:
         for row in session.exec(select(ApiKey).order_by(ApiKey.created_at)):
             owner = "welsh-government" if row.welsh_government else row.board_code
             state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
@@ -246,8 +251,7 @@ def key_list() -> None:
 # -- boards -----------------------------------------------------------------------------
 @board_app.command("list")
 def board_list() -> None:
-    engine = make_engine(get_settings().database_url("notification_api"))
-    with Session(engine) as session:
+    with _database(get_settings(), "notification_api") as session:
         for b in session.exec(select(Board).order_by(Board.code)):
             typer.echo(f"{b.code:22} {b.name_en} / {b.name_cy}{'' if b.active else ' (inactive)'}")
 
@@ -260,11 +264,10 @@ def board_add(code: str, name_en: Annotated[str, typer.Option("--name-en")],
 
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", code):
         raise typer.BadParameter("a board code is lower-case words joined by hyphens")
-    for engine in _engines(get_settings()):
-        with session_scope(engine) as session:
+    for name in SERVICE_NAMES:
+        with _database(get_settings(), name, write=True) as session:
             if session.get(Board, code) is None:
                 session.add(Board(code=code, name_en=name_en, name_cy=name_cy))
-        engine.dispose()
     typer.echo(f"added {code}")
 
 
@@ -303,8 +306,7 @@ def mail_list(service: Annotated[Optional[str], typer.Argument(help="One service
     settings = get_settings()
     total = 0
     for spec in ([_spec(service)] if service else specs().values()):
-        engine = make_engine(settings.database_url(spec.name))
-        with Session(engine) as session:
+        with _database(settings, spec.name) as session:
             query = select(MailOutbox).order_by(MailOutbox.created_at.desc()).limit(limit)
             if failed:
                 query = query.where(MailOutbox.status.in_(FINAL_FAILURES))
@@ -317,7 +319,6 @@ def mail_list(service: Annotated[Optional[str], typer.Argument(help="One service
                                        "attempts": row.attempts, "created_at": row.created_at.isoformat(),
                                        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
                                        "last_error": row.last_error}))
-        engine.dispose()
     typer.echo(f"{total} message(s)", err=True)
 
 
@@ -326,15 +327,13 @@ def mail_retry(service: ServiceArg, mail_id: str) -> None:
     """Send a failed or unknown message again. For `unknown` it may arrive twice: check first."""
     from shared.mail.models import FINAL_FAILURES, MailOutbox
 
-    engine = make_engine(get_settings().database_url(_spec(service).name))
-    with session_scope(engine) as session:
+    with _database(get_settings(), _spec(service).name, write=True) as session:
         row = session.get(MailOutbox, mail_id)
         if row is None or row.status not in FINAL_FAILURES:
             typer.echo(f"no failed or unknown message {mail_id} in {service}", err=True)
             raise typer.Exit(1)
         row.status, row.next_attempt_at, row.attempts = "pending", None, 0
         session.add(row)
-    engine.dispose()
     typer.echo(f"queued {mail_id} again")
 
 
@@ -354,14 +353,12 @@ def outbox_stale(service: Annotated[Optional[str], typer.Argument(help="One serv
     threshold = timedelta(seconds=settings.outbox_stale_seconds if older_than is None else older_than)
     total = 0
     for spec in ([_spec(service)] if service else specs().values()):
-        engine = make_engine(settings.database_url(spec.name))
-        with Session(engine) as session:
+        with _database(settings, spec.name) as session:
             for row in stale_messages(session, threshold, limit=limit):
                 total += 1
                 typer.echo(json.dumps({"service": spec.name, "event_id": row.event_id, "event_type": row.event_type,
                                        "created_at": row.created_at.isoformat(), "attempts": row.attempts,
                                        "last_error": row.last_error}))
-        engine.dispose()
     typer.echo(f"{total} event(s) unsent for more than {threshold.total_seconds():g}s", err=True)
     if total:
         raise typer.Exit(1)

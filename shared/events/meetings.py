@@ -11,13 +11,18 @@ from shared.events.registry import Payload, event_type
 MeetingKind = Literal["panel_meeting", "learning_event", "cprg_meeting", "other"]
 
 
+class MeetingPayload(Payload):
+    """Which meeting an event is about: the fields every meeting event starts with (not an
+    event itself; subclasses keep these first, so the published schemas are unchanged)."""
 
-@event_type("meeting.booked.v1")
-class MeetingBookedV1(Payload):
     meeting_id: str
     review_id: str
     board_code: str
     kind: MeetingKind
+
+
+@event_type("meeting.booked.v1")
+class MeetingBookedV1(MeetingPayload):
     start: datetime
     end: datetime
     required_count: int
@@ -26,11 +31,7 @@ class MeetingBookedV1(Payload):
 
 
 @event_type("meeting.rescheduled.v1")
-class MeetingRescheduledV1(Payload):
-    meeting_id: str
-    review_id: str
-    board_code: str
-    kind: MeetingKind
+class MeetingRescheduledV1(MeetingPayload):
     start: datetime
     end: datetime
     sequence: int
@@ -39,34 +40,22 @@ class MeetingRescheduledV1(Payload):
 
 
 @event_type("meeting.cancelled.v1")
-class MeetingCancelledV1(Payload):
-    meeting_id: str
-    review_id: str
-    board_code: str
-    kind: MeetingKind
+class MeetingCancelledV1(MeetingPayload):
     sequence: int
 
 
 @event_type("meeting.at_risk.v1")
-class MeetingAtRiskV1(Payload):
+class MeetingAtRiskV1(MeetingPayload):
     """A required participant declined: the meeting may need to move."""
 
-    meeting_id: str
-    review_id: str
-    board_code: str
-    kind: MeetingKind
     start: datetime
     declined_required_count: int
 
 
 @event_type("meeting.held.v1")
-class MeetingHeldV1(Payload):
+class MeetingHeldV1(MeetingPayload):
     """Attendance was recorded after the meeting; a held Learning Event is a review milestone."""
 
-    meeting_id: str
-    review_id: str
-    board_code: str
-    kind: MeetingKind
     held_on: date
     invited_count: int
     attended_count: int

@@ -60,10 +60,20 @@ def get_principal(request: Request, session: SessionDep,
     if principal is None:
         raise Problem(401, "The API key is not valid or has been revoked.",
                       headers={"WWW-Authenticate": 'Bearer realm="cpr", error="invalid_token"'})
-    wait = request.app.state.rate_limiter.take(principal.key_id)
+    return admit(request, principal, "Too many requests for this API key; slow down and retry after the given seconds.")
+
+
+def limit_rate(request: Request, bucket: str, detail: str) -> None:
+    """A 429 with Retry-After once `bucket` has spent its tokens (the app's `rate_limiter`)."""
+    wait = request.app.state.rate_limiter.take(bucket)
     if wait:
-        raise Problem(429, "Too many requests for this API key; slow down and retry after the given seconds.",
-                      headers={"Retry-After": retry_after_header(wait)})
+        raise Problem(429, detail, headers={"Retry-After": retry_after_header(wait)})
+
+
+def admit(request: Request, principal: Principal, too_many: str) -> Principal:
+    """The one gate once a caller is identified, by API key or by page session: the key's rate
+    limit, then the principal recorded on the request."""
+    limit_rate(request, principal.key_id, too_many)
     request.state.principal = principal
     return principal
 

@@ -86,6 +86,15 @@ def _as_column_type(column, value: Any) -> Any:
     raise TypeError(f"keyset has no cursor decoding for {kind!r}")
 
 
+def where_given(query, *filters):
+    """A list's optional filters: `(column, value)` pairs, each applied as `column == value`
+    only when the caller gave a value (a parameter left out, or empty, does not filter)."""
+    for column, value in filters:
+        if value is not None and value != "":
+            query = query.where(column == value)
+    return query
+
+
 def keyset(query, columns, cursor: str | None, limit: int, *, descending: bool = False):
     """Apply ordering, the cursor condition and limit+1 (to know whether a next page exists).
     A cursor that does not decode to the columns' types is a 400 naming `cursor`, here and

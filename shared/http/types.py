@@ -91,24 +91,20 @@ def _query_bool(value: Any) -> Any:
     raise ValueError("must be true or false")
 
 
-_INTEGER = re.compile(r"-?[0-9]+")
-_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+def _written_as(pattern: str, message: str):
+    """A query number's check: text only in `pattern`'s form (pydantic's lax parsing takes
+    more), and never a boolean."""
+    form = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or isinstance(value, str) and not form.fullmatch(value):
+            raise ValueError(message)
+        return value
+    return check
 
 
-def _query_int(value: Any) -> Any:
-    if isinstance(value, str) and not _INTEGER.fullmatch(value):
-        raise ValueError("must be a whole number")
-    if isinstance(value, bool):
-        raise ValueError("must be a whole number")
-    return value
-
-
-def _query_number(value: Any) -> Any:
-    if isinstance(value, str) and not _NUMBER.fullmatch(value):
-        raise ValueError("must be a number")
-    if isinstance(value, bool):
-        raise ValueError("must be a number")
-    return value
+_query_int = _written_as(r"-?[0-9]+", "must be a whole number")
+_query_number = _written_as(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?", "must be a number")
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date),

@@ -24,9 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.auth import Principal, authenticate
 from shared.db import utcnow
-from shared.http.deps import SessionDep
-from shared.http.problems import Problem
-from shared.http.ratelimit import retry_after_header
+from shared.http.deps import SessionDep, admit, limit_rate
 from shared.web import websessions
 from shared.web.pages import Pages
 
@@ -106,13 +104,7 @@ def page_principal(request: Request, session: SessionDep) -> Principal:
     if row is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(target)
-    principal = row.principal()
-    wait = request.app.state.rate_limiter.take(principal.key_id)
-    if wait:
-        raise Problem(429, "Too many requests; slow down and retry after the given seconds.",
-                      headers={"Retry-After": retry_after_header(wait)})
-    request.state.principal = principal
-    return principal
+    return admit(request, row.principal(), "Too many requests; slow down and retry after the given seconds.")
 
 
 PagePrincipalDep = Annotated[Principal, Depends(page_principal)]
@@ -230,10 +222,8 @@ def signin_with_key(request: Request, session: SessionDep, key: Annotated[str, F
     if not key_signin_enabled(settings):
         return refusal(request, "not-available", status=404)
     # Keys cannot be guessed (256 bits), but each attempt is a row of the record: bound them.
-    wait = request.app.state.rate_limiter.take(f"signin:{request.client.host if request.client else '-'}")
-    if wait:
-        raise Problem(429, "Too many sign-in attempts; retry after the given seconds.",
-                      headers={"Retry-After": retry_after_header(wait)})
+    limit_rate(request, f"signin:{request.client.host if request.client else '-'}",
+               "Too many sign-in attempts; retry after the given seconds.")
     if not PAGES.csrf_valid(request, csrf_token):
         websessions.record(session, "refused", "key", reason="csrf")
         session.commit()

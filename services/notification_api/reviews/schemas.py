@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from dataclasses import fields
+from typing import Literal, get_origin, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from shared.http.types import IsoDate, RequestModel, StrictBool, StrictInt, strict_int
 from shared.events.reviews import ReviewOutcome
 from services.notification_api.rules.agencies import AGENCIES
 from services.notification_api.rules.lifecycle import MILESTONES
 from services.notification_api.rules.susr import Relationship
+from services.notification_api.rules.timescale import Timescale
 
 TriggerKind = Literal["death", "life_threatening_injury", "serious_permanent_impairment", "other"]
 AbuseOrNeglect = Literal["known", "suspected", "not_suspected"]
@@ -205,18 +207,18 @@ class ProceedingPublic(BaseModel):
     updated_at: dt.datetime
 
 
-class TimescalePublic(BaseModel):
-    target_completion_date: dt.date
-    as_of: dt.date
-    completed: bool = Field(description="Report approved (or, without a report, the review closed).")
-    days_elapsed: int
-    days_remaining: int | None
-    days_overdue: int
-    overdue: bool
-    completed_within_target: bool | None
-    days_under_proceedings: int
-    delay_reasons: list[str]
-    active_delay_reasons: list[str]
+def _published(hint):
+    """A `Timescale` field's type as the API shows it: a tuple of proceeding kinds is a list of
+    their codes; anything else as it is."""
+    return list[str] if get_origin(hint) is tuple else hint
+
+
+_TIMESCALE_HINTS = get_type_hints(Timescale)
+_TIMESCALE_DESCRIPTIONS = {"completed": "Report approved (or, without a report, the review closed)."}
+# The rule's figures (rules/timescale.Timescale), field for field: declared once, there.
+TimescalePublic = create_model("TimescalePublic", **{
+    f.name: (_published(_TIMESCALE_HINTS[f.name]), Field(description=_TIMESCALE_DESCRIPTIONS.get(f.name)))
+    for f in fields(Timescale)})
 
 
 class ReviewPublic(BaseModel):

@@ -188,6 +188,15 @@ def _cpr(facts: SusrFacts) -> TypeAssessment:
                           extended=(result.indicated_type == "extended_cpr") if result.criteria_met else None)
 
 
+def _met(code: str, name: str, what: str, extended: bool | None = None) -> TypeAssessment:
+    """A type whose criteria are met, worded as every type's is (its review type is its code)."""
+    return TypeAssessment(code, True, code, (f"{name}: criteria met: {what}",), extended=extended)
+
+
+def _not_met(code: str, name: str, why: str) -> TypeAssessment:
+    return TypeAssessment(code, False, None, (f"{name}: criteria not met ({why}).",))
+
+
 def _apr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
     name = "Adult Practice Review"
     if facts.adult_at_risk is None:
@@ -195,75 +204,78 @@ def _apr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
     abuse = facts.abuse_or_neglect is not AbuseOrNeglect.NOT_SUSPECTED
     if not (abuse and facts.harm is not None):
         why = "abuse or neglect is not known or suspected" if not abuse else "there is no qualifying harm"
-        return TypeAssessment("apr", False, None, (f"{name}: criteria not met ({why}).",))
+        return _not_met("apr", name, why)
     extended = policy.apr_extended_by_care_and_support and facts.adult_at_risk.care_and_support_in_prior_6_months
     kind = ("extended (the adult was receiving care and support in the 6 months before the trigger date)"
             if extended else "concise")
-    return TypeAssessment("apr", True, "apr", (
-        f"{name}: criteria met: an adult at risk, abuse or neglect {facts.abuse_or_neglect.value}, "
-        f"qualifying harm ({facts.harm.value}); {kind}.",), extended=extended)
+    return _met("apr", name, f"an adult at risk, abuse or neglect {facts.abuse_or_neglect.value}, "
+                             f"qualifying harm ({facts.harm.value}); {kind}.", extended=extended)
 
 
-def _is_dhr(facts: SusrFacts, policy: SusrPolicy) -> bool:
+# Each homicide review's criteria, stated once: the first criterion the facts fail, or None
+# when they meet them all.
+
+def _dhr_fails(facts: SusrFacts, policy: SusrPolicy) -> str | None:
     h = facts.homicide
-    return h is not None and h.victim_age_years >= policy.dhr_min_age and h.suspect_relationship in _DOMESTIC
+    if h is None:
+        return "no death from violence, abuse or neglect by another person"
+    if h.victim_age_years < policy.dhr_min_age:
+        return f"the person who died was under {policy.dhr_min_age}"
+    if h.suspect_relationship not in _DOMESTIC:
+        return "the suspect was not a relative, partner, former partner or member of the same household"
+    return None
+
+
+def _mhhr_fails(facts: SusrFacts, policy: SusrPolicy) -> str | None:
+    h = facts.homicide
+    window = policy.mhhr_contact_months
+    if h is None:
+        return "no homicide"
+    if not h.suspect_mental_health_contact:
+        return "the suspect had no recorded contact with mental health services"
+    months = h.suspect_mental_health_contact_months_before
+    if window is not None and (months is None or months > window):
+        return f"the suspect's contact with mental health services was not within {window} months"
+    return None
+
+
+def _owhr_fails(facts: SusrFacts, policy: SusrPolicy) -> str | None:
+    h = facts.homicide
+    if h is None:
+        return "no homicide"
+    if not h.offensive_weapon:
+        return "no offensive weapon was involved"
+    if h.victim_age_years < policy.owhr_min_age:
+        return f"the person who died was under {policy.owhr_min_age}"
+    if policy.owhr_excludes_dhr and _dhr_fails(facts, policy) is None:
+        return "the case is a Domestic Homicide Review"
+    return None
 
 
 def _dhr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
     name = "Domestic Homicide Review"
-    h = facts.homicide
-    if _is_dhr(facts, policy):
-        return TypeAssessment("dhr", True, "dhr", (
-            f"{name}: criteria met: the death of a person aged {policy.dhr_min_age} or over that resulted, "
-            f"or appears to have resulted, from violence, abuse or neglect by a "
-            f"{h.suspect_relationship.value.replace('_', ' ')}.",))
-    if h is None:
-        why = "no death from violence, abuse or neglect by another person"
-    elif h.victim_age_years < policy.dhr_min_age:
-        why = f"the person who died was under {policy.dhr_min_age}"
-    else:
-        why = "the suspect was not a relative, partner, former partner or member of the same household"
-    return TypeAssessment("dhr", False, None, (f"{name}: criteria not met ({why}).",))
+    if why := _dhr_fails(facts, policy):
+        return _not_met("dhr", name, why)
+    return _met("dhr", name, f"the death of a person aged {policy.dhr_min_age} or over that resulted, or appears to "
+                             f"have resulted, from violence, abuse or neglect by a "
+                             f"{facts.homicide.suspect_relationship.value.replace('_', ' ')}.")
 
 
 def _mhhr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
     name = "Mental Health Homicide Review"
-    h = facts.homicide
+    if why := _mhhr_fails(facts, policy):
+        return _not_met("mhhr", name, why)
     window = policy.mhhr_contact_months
-    contact = h is not None and h.suspect_mental_health_contact
-    in_window = contact and (window is None or (h.suspect_mental_health_contact_months_before is not None
-                                                and h.suspect_mental_health_contact_months_before <= window))
-    if in_window:
-        period = "before it" if window is None else f"in the {window} months before it"
-        return TypeAssessment("mhhr", True, "mhhr", (
-            f"{name}: criteria met: a homicide by a person who had contact with mental health services "
-            f"{period}.",))
-    if h is None:
-        why = "no homicide"
-    elif not contact:
-        why = "the suspect had no recorded contact with mental health services"
-    else:
-        why = f"the suspect's contact with mental health services was not within {window} months"
-    return TypeAssessment("mhhr", False, None, (f"{name}: criteria not met ({why}).",))
+    period = "before it" if window is None else f"in the {window} months before it"
+    return _met("mhhr", name, f"a homicide by a person who had contact with mental health services {period}.")
 
 
 def _owhr(facts: SusrFacts, policy: SusrPolicy) -> TypeAssessment:
     name = "Offensive Weapons Homicide Review"
-    h = facts.homicide
-    dhr = policy.owhr_excludes_dhr and _is_dhr(facts, policy)
-    if h is not None and h.offensive_weapon and h.victim_age_years >= policy.owhr_min_age and not dhr:
-        return TypeAssessment("owhr", True, "owhr", (
-            f"{name}: criteria met: the death of a person aged {policy.owhr_min_age} or over from violence "
-            "involving an offensive weapon.",))
-    if h is None:
-        why = "no homicide"
-    elif not h.offensive_weapon:
-        why = "no offensive weapon was involved"
-    elif h.victim_age_years < policy.owhr_min_age:
-        why = f"the person who died was under {policy.owhr_min_age}"
-    else:
-        why = "the case is a Domestic Homicide Review"
-    return TypeAssessment("owhr", False, None, (f"{name}: criteria not met ({why}).",))
+    if why := _owhr_fails(facts, policy):
+        return _not_met("owhr", name, why)
+    return _met("owhr", name, f"the death of a person aged {policy.owhr_min_age} or over from violence involving an "
+                              "offensive weapon.")
 
 
 def assess_susr(facts: SusrFacts, policy: SusrPolicy = SusrPolicy()) -> SusrAssessment:

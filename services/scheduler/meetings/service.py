@@ -16,7 +16,7 @@ from shared.events.meetings import (
     MeetingRescheduledV1,
 )
 from shared.http.deps import board_scope, visible_or_404
-from shared.http.pagination import keyset, page_of
+from shared.http.pagination import keyset, page_of, where_given
 from shared.http.identifiers import NOT_NAMES
 from shared.http.problems import Problem, field_error
 from shared.outbox import add_event
@@ -224,13 +224,8 @@ def book(session: Session, principal: Principal, body: MeetingCreate, settings: 
 
 def list_page(session: Session, principal: Principal, *, review_id: str | None, status: str | None,
               kind: str | None, limit: int, cursor: str | None):
-    query = board_scope(select(Meeting), principal, Meeting.board_code)
-    if review_id:
-        query = query.where(Meeting.review_id == review_id)
-    if status:
-        query = query.where(Meeting.status == status)
-    if kind:
-        query = query.where(Meeting.kind == kind)
+    query = where_given(board_scope(select(Meeting), principal, Meeting.board_code),
+                        (Meeting.review_id, review_id), (Meeting.status, status), (Meeting.kind, kind))
     rows = session.exec(keyset(query, [Meeting.starts_at, Meeting.id], cursor, limit)).all()
     return page_of(list(rows), limit, key=lambda r: [r.starts_at.isoformat(), r.id])
 

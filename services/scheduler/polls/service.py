@@ -16,7 +16,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.http.deps import board_scope, visible_or_404
 from shared.http.identifiers import NOT_NAMES, check_free_text
-from shared.http.pagination import keyset, page_of
+from shared.http.pagination import keyset, page_of, where_given
 from shared.http.problems import Problem, field_error, field_problem
 from shared.service import in_one_transaction
 from shared.settings import Settings
@@ -76,11 +76,8 @@ def answers_of(session: Session, poll: Poll, participant_id: str | None = None) 
 
 def list_page(session: Session, principal: Principal, *, review_id: str | None, status: str | None,
               limit: int, cursor: str | None):
-    query = board_scope(select(Poll), principal, Poll.board_code)
-    if review_id:
-        query = query.where(Poll.review_id == review_id)
-    if status:
-        query = query.where(Poll.status == status)
+    query = where_given(board_scope(select(Poll), principal, Poll.board_code),
+                        (Poll.review_id, review_id), (Poll.status, status))
     rows = session.exec(keyset(query, [Poll.created_at, Poll.id], cursor, limit)).all()
     return page_of(list(rows), limit, key=lambda r: [r.created_at.isoformat(), r.id])
 
