@@ -6,6 +6,7 @@ so a shared link opens in the language it was shared in, and the switch goes to 
 counterpart path."""
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Annotated
 
@@ -232,21 +233,32 @@ def _alerts_sent(lang: str):
     return sent_page
 
 
-def _token_subject(request: Request, session, purpose: str, token: str | None) -> dict | Problem:
+def _token_subject(session, purpose: str, token: str | None) -> dict:
+    """What a personal link's signed token names; an expired or forged one is a Problem."""
     try:
         return tokens.read(settings_for(session).secret_key, purpose, token)
     except tokens.TokenExpired:
-        return Problem(410, "This link has expired.", slug="link-expired")
+        raise Problem(410, "This link has expired.", slug="link-expired") from None
     except tokens.TokenInvalid:
-        return Problem(400, "This link is not valid.", slug="link-invalid")
+        raise Problem(400, "This link is not valid.", slug="link-invalid") from None
+
+
+def _problems_as_page(lang: str, page: str, handler):
+    """A personal-link page shows any Problem (a bad link, a gone subscription) as its error
+    page in its own language, so each handler states only its success path."""
+    @functools.wraps(handler)
+    def shown(*args, **kwargs):
+        try:
+            return handler(*args, **kwargs)
+        except Problem as problem:
+            return _error(kwargs["request"], lang, problem, page=page)
+    return shown
 
 
 def _confirm(lang: str):
     def confirm_page(request: Request, session: SessionDep):
         token = request.query_params.get("token")
-        subject = _token_subject(request, session, tokens.CONFIRM, token)
-        if isinstance(subject, Problem):
-            return _error(request, lang, subject, page="alerts_confirm")
+        subject = _token_subject(session, tokens.CONFIRM, token)
         return _render(request, lang, "library/alerts_confirm.html", {"token": token, "done": False},
                        page="alerts_confirm", params={"token": token}, private=True)
 
@@ -254,13 +266,8 @@ def _confirm(lang: str):
                      csrf_token: Annotated[str, Form()] = ""):
         if not PAGES.csrf_valid(request, csrf_token):
             return _error(request, lang, FORM_EXPIRED, page="alerts")
-        subject = _token_subject(request, session, tokens.CONFIRM, token)
-        if isinstance(subject, Problem):
-            return _error(request, lang, subject, page="alerts_confirm")
-        try:
-            sub = alerts.confirm(session, subject["s"], subject["v"])
-        except Problem as problem:
-            return _error(request, lang, problem, page="alerts_confirm")
+        subject = _token_subject(session, tokens.CONFIRM, token)
+        sub = alerts.confirm(session, subject["s"], subject["v"])
         manage = _links(request, session).manage(sub)
         session.commit()
         return _render(request, lang, "library/alerts_confirm.html", {"done": True, "manage_url": manage, "token": ""},
@@ -271,13 +278,8 @@ def _confirm(lang: str):
 def _manage(lang: str):
     def manage_page(request: Request, session: SessionDep):
         token = request.query_params.get("token")
-        subject = _token_subject(request, session, tokens.MANAGE, token)
-        if isinstance(subject, Problem):
-            return _error(request, lang, subject, page="alerts_manage")
-        try:
-            sub = alerts.get(session, subject["s"])
-        except Problem as problem:
-            return _error(request, lang, problem, page="alerts_manage")
+        subject = _token_subject(session, tokens.MANAGE, token)
+        sub = alerts.get(session, subject["s"])
         form = {"themes": sub.themes, "boards": sub.boards, "frequency": sub.frequency, "language": sub.language}
         return _render(request, lang, "library/alerts_manage.html", {
             "token": token, "form": form, "errors": [], "saved": False, "frequencies": FREQUENCY_NAMES,
@@ -292,9 +294,7 @@ def _manage(lang: str):
                     csrf_token: Annotated[str, Form()] = ""):
         if not PAGES.csrf_valid(request, csrf_token):
             return _error(request, lang, FORM_EXPIRED, page="alerts")
-        subject = _token_subject(request, session, tokens.MANAGE, token)
-        if isinstance(subject, Problem):
-            return _error(request, lang, subject, page="alerts_manage")
+        subject = _token_subject(session, tokens.MANAGE, token)
         form = {"themes": themes_, "boards": boards, "frequency": frequency, "language": language}
         status, errors = 200, []
         try:
@@ -302,7 +302,7 @@ def _manage(lang: str):
             session.commit()
         except Problem as problem:
             if problem.status != 422:
-                return _error(request, lang, problem, page="alerts_manage")
+                raise
             session.rollback()
             sub, status, errors = alerts.get(session, subject["s"]), 422, problem.extensions.get("errors", [])
         return _render(request, lang, "library/alerts_manage.html", {
@@ -315,9 +315,7 @@ def _manage(lang: str):
 def _unsubscribe(lang: str):
     def unsubscribe_page(request: Request, session: SessionDep):
         token = request.query_params.get("token")
-        subject = _token_subject(request, session, tokens.UNSUBSCRIBE, token)
-        if isinstance(subject, Problem):
-            return _error(request, lang, subject, page="alerts_unsubscribe")
+        subject = _token_subject(session, tokens.UNSUBSCRIBE, token)
         return _render(request, lang, "library/alerts_unsubscribe.html", {"token": token, "done": False},
                        page="alerts_unsubscribe", params={"token": token}, private=True)
 
@@ -330,9 +328,7 @@ def _unsubscribe(lang: str):
         token = token or request.query_params.get("token") or ""
         if one_click != "One-Click" and not PAGES.csrf_valid(request, csrf_token):
             return _error(request, lang, FORM_EXPIRED, page="alerts")
-        subject = _token_subject(request, session, tokens.UNSUBSCRIBE, token)
-        if isinstance(subject, Problem):
-            return _error(request, lang, subject, page="alerts_unsubscribe")
+        subject = _token_subject(session, tokens.UNSUBSCRIBE, token)
         alerts.unsubscribe(session, subject["s"])
         session.commit()
         if one_click == "One-Click":
@@ -382,8 +378,8 @@ def _register() -> None:
         for page, make in (("alerts_confirm", _confirm), ("alerts_manage", _manage),
                            ("alerts_unsubscribe", _unsubscribe)):
             get, post = make(lang)
-            router.add_api_route(p[page][lang], get, methods=["GET"])
-            router.add_api_route(p[page][lang], post, methods=["POST"])
+            router.add_api_route(p[page][lang], _problems_as_page(lang, page, get), methods=["GET"])
+            router.add_api_route(p[page][lang], _problems_as_page(lang, page, post), methods=["POST"])
 
 
 _register()

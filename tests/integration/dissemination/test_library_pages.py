@@ -112,3 +112,27 @@ def test_bad_links_say_what_is_wrong_in_the_page_language(library):
     r = c.post("/en/alerts/unsubscribe", params={"token": "x"}, data={"List-Unsubscribe": "One-Click"})
     assert r.status_code == 400 and "This link is not valid" in r.text
 
+
+
+def test_a_link_to_a_subscription_that_is_gone_or_expired_is_a_page_not_json(library, settings):
+    """Every personal-link page shows a Problem as its own error page (library/views.py
+    `_problems_as_page`): a cancelled subscription is 404, an expired link 410, in the page's language."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+    from urllib.parse import parse_qs, urlsplit
+
+    from services.dissemination.library.links import WebLinks
+    from shared.db import utcnow
+
+    c, _ = library
+    gone = SimpleNamespace(id="no-such-subscription", language="cy", version=1)
+    manage = WebLinks("", settings.secret_key, confirm_days=7).manage(gone)
+    r = c.get(manage)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html"), r.text
+    assert 'lang="cy"' in r.text
+    expired = WebLinks("", settings.secret_key, confirm_days=7, now=utcnow() - timedelta(days=30)).confirm(gone)
+    page = c.get("/en/alerts")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    token = parse_qs(urlsplit(expired).query)["token"][0]
+    r = c.post("/cy/hysbysiadau/cadarnhau", data={"token": token, "csrf_token": csrf})
+    assert r.status_code == 410 and r.headers["content-type"].startswith("text/html"), r.text
