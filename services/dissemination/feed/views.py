@@ -36,29 +36,32 @@ class FeedQuery:
     entry_type: TypeFilter = None
     review_type: ReviewTypeFilter = None
 
-    def page(self, request: Request, session, path: str):
-        return feed_page(session, feed_url=f"{base_url(request)}{path}", board=self.board,
+    def respond(self, request: Request, session, path: str, media_type: str, render_page) -> Response:
+        """One page of the feed at `path`, rendered by `render_page(entries, links) -> bytes`, with
+        the conditional-request headers both renderings share."""
+        page = feed_page(session, feed_url=f"{base_url(request)}{path}", board=self.board,
                          entry_type=self.entry_type, cursor=self.cursor, limit=self.limit,
                          request_query=request.url.query, review_type=self.review_type)
+        return conditional(request, render_page(page.entries, page.links), media_type, page.last_modified)
 
 
 FeedQueryDep = Annotated[FeedQuery, Depends()]
+
+
+def _json_feed_bytes(entries, links) -> bytes:
+    doc = render.render_json_feed(entries, links)
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @router.get("/feed", summary="National feed (JSON Feed 1.1), oldest first; follow next_url",
             response_class=Response, dependencies=ConditionalHeaders,
             responses={200: {"content": {render.JSON_FEED_MEDIA_TYPE: {}}}, **_RESPONSES})
 def json_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, query: FeedQueryDep):
-    page = query.page(request, session, "/v1/feed")
-    doc = render.render_json_feed(page.entries, page.links)
-    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-    return conditional(request, body, render.JSON_FEED_MEDIA_TYPE, page.last_modified)
+    return query.respond(request, session, "/v1/feed", render.JSON_FEED_MEDIA_TYPE, _json_feed_bytes)
 
 
 @router.get("/feed.atom", summary="National feed (Atom, RFC 5005 paging links), oldest first",
             response_class=Response, dependencies=ConditionalHeaders,
             responses={200: {"content": {render.ATOM_MEDIA_TYPE: {}}}, **_RESPONSES})
 def atom_feed(request: Request, session: SessionDep, principal: WelshGovernmentDep, query: FeedQueryDep):
-    page = query.page(request, session, "/v1/feed.atom")
-    body = render.render_atom(page.entries, page.links)
-    return conditional(request, body, render.ATOM_MEDIA_TYPE, page.last_modified)
+    return query.respond(request, session, "/v1/feed.atom", render.ATOM_MEDIA_TYPE, render.render_atom)
