@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
+
+from shared.codes import index_by_code
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,62}[a-z0-9]$")
 """Codes are stored on publications and used in URLs and feeds, so they are plain snake_case."""
@@ -98,12 +99,7 @@ SEED_THEMES: tuple[Theme, ...] = (
 
 def build_taxonomy(themes: Iterable[Theme] = SEED_THEMES) -> Mapping[str, Theme]:
     """Index themes by code, refusing duplicates so a board's addition cannot shadow a seed."""
-    index: dict[str, Theme] = {}
-    for theme in themes:
-        if theme.code in index:
-            raise ValueError(f"duplicate theme code {theme.code!r}")
-        index[theme.code] = theme
-    return MappingProxyType(index)
+    return index_by_code(themes, "theme")
 
 
 TAXONOMY: Mapping[str, Theme] = build_taxonomy()

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from dateutil.relativedelta import relativedelta
+
+from shared.codes import index_by_code
 
 __all__ = [
     "ReviewTypeSpec",
@@ -115,12 +116,7 @@ SUSR_TYPES = (APR, DHR, MHHR, OWHR)
 
 def review_types(specs: Iterable[ReviewTypeSpec]) -> Mapping[str, ReviewTypeSpec]:
     """Index specs by code (read-only), rejecting duplicate codes."""
-    out: dict[str, ReviewTypeSpec] = {}
-    for spec in specs:
-        if spec.code in out:
-            raise ValueError(f"duplicate review type code {spec.code!r}")
-        out[spec.code] = spec
-    return MappingProxyType(out)
+    return index_by_code(specs, "review type")
 
 
 DEFAULT_REVIEW_TYPES: Mapping[str, ReviewTypeSpec] = review_types((CONCISE_CPR, EXTENDED_CPR, MAPF, *SUSR_TYPES))

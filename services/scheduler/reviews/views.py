@@ -6,12 +6,13 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from shared.http.deps import PrincipalDep, SessionDep
+from shared.http.responses import not_found
 from services.scheduler.common import review_for
 from services.scheduler.plans.schemas import PlanPublic
 from services.scheduler.plans.service import read_plan
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
-NOT_FOUND = {404: {"description": "No such review for this key (another board's is 404 too)"}}
+NOT_FOUND = not_found("review")
 
 
 class ReviewRecordPublic(BaseModel):
