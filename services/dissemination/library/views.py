@@ -7,10 +7,11 @@ counterpart path."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from shared.http.deps import SessionDep
@@ -196,24 +197,43 @@ def _alerts_form(lang: str):
     return alerts_page
 
 
-def _choices(themes_: list[str], boards: list[str], frequency: str, language: str) -> alerts.Choices:
-    return alerts.Choices(themes=[t for t in themes_ if t], boards=[b for b in boards if b], frequency=frequency,
-                          language=language)
+@dataclass
+class ChoicesForm:
+    """What a person chooses to receive, as the sign-up and the manage forms post it."""
+
+    themes: list[str]
+    boards: list[str]
+    frequency: str
+    language: str
+
+    def choices(self, default_language: str = "") -> alerts.Choices:
+        return alerts.Choices(themes=[t for t in self.themes if t], boards=[b for b in self.boards if b],
+                              frequency=self.frequency, language=self.language or default_language)
+
+    def as_form(self) -> dict:
+        """The values to show again in the form (after a 422)."""
+        return {"themes": self.themes, "boards": self.boards, "frequency": self.frequency, "language": self.language}
+
+
+def _choices_form(themes: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies it)
+                  boards: Annotated[list[str], Form()] = [],  # noqa: B006
+                  frequency: Annotated[str, Form(max_length=16)] = "",
+                  language: Annotated[str, Form(max_length=2)] = "") -> ChoicesForm:
+    return ChoicesForm(themes, boards, frequency, language)
+
+
+ChoicesFormDep = Annotated[ChoicesForm, Depends(_choices_form)]
 
 
 def _alerts_submit(lang: str):
-    def alerts_post(request: Request, session: SessionDep, email: Annotated[str, Form(max_length=320)] = "",
-                    themes_: Annotated[list[str], Form(alias="themes")] = [],  # noqa: B006 (FastAPI copies it)
-                    boards: Annotated[list[str], Form()] = [],  # noqa: B006
-                    frequency: Annotated[str, Form(max_length=16)] = "",
-                    language: Annotated[str, Form(max_length=2)] = "",
-                    csrf_token: Annotated[str, Form()] = ""):
+    def alerts_post(request: Request, session: SessionDep, chosen: ChoicesFormDep,
+                    email: Annotated[str, Form(max_length=320)] = "", csrf_token: Annotated[str, Form()] = ""):
         if not PAGES.csrf_valid(request, csrf_token):
             return _error(request, lang, FORM_EXPIRED, page="alerts")
-        form = {"email": email, "themes": themes_, "boards": boards, "frequency": frequency, "language": language}
+        form = {"email": email, **chosen.as_form()}
         try:
             alerts.subscribe(session, settings_for(session).secret_key, email,
-                             _choices(themes_, boards, frequency, language or lang),
+                             chosen.choices(default_language=lang),
                              links=_links(request, session), stage=stage_alert)
         except Problem as problem:
             if problem.status != 422:
@@ -286,19 +306,15 @@ def _manage(lang: str):
             "unsubscribe_url": _links(request, session).unsubscribe(sub), **_lookups(session)},
             page="alerts_manage", params={"token": token}, private=True)
 
-    def manage_post(request: Request, session: SessionDep, token: Annotated[str, Form()] = "",
-                    themes_: Annotated[list[str], Form(alias="themes")] = [],  # noqa: B006
-                    boards: Annotated[list[str], Form()] = [],  # noqa: B006
-                    frequency: Annotated[str, Form(max_length=16)] = "",
-                    language: Annotated[str, Form(max_length=2)] = "",
-                    csrf_token: Annotated[str, Form()] = ""):
+    def manage_post(request: Request, session: SessionDep, chosen: ChoicesFormDep,
+                    token: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = ""):
         if not PAGES.csrf_valid(request, csrf_token):
             return _error(request, lang, FORM_EXPIRED, page="alerts")
         subject = _token_subject(session, tokens.MANAGE, token)
-        form = {"themes": themes_, "boards": boards, "frequency": frequency, "language": language}
+        form = chosen.as_form()
         status, errors = 200, []
         try:
-            sub = alerts.change(session, subject["s"], _choices(themes_, boards, frequency, language))
+            sub = alerts.change(session, subject["s"], chosen.choices())
             session.commit()
         except Problem as problem:
             if problem.status != 422:
