@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from shared.http.deps import BoardDep, PrincipalDep, SessionDep, WelshGovernmentDep
+from shared.http.deps import BoardDep, PrincipalDep, SessionDep, SettingsDep, WelshGovernmentDep
 from shared.http.idempotency import IdempotencyDep
 from shared.http.pagination import CursorQuery, LimitQuery
+from shared.http.responses import conflict
 from shared.http.types import QueryBool
 from services.notification_api.approved import service
 from services.notification_api.approved.schemas import (
@@ -22,17 +23,17 @@ from services.notification_api.approved.schemas import (
     FamilyCode,
     RoleCode,
 )
-from services.notification_api.reviews.views import NOT_VISIBLE, PROBLEM_409, REVIEW_WRITE
-from shared.http.deps import SettingsDep
+from services.notification_api.reviews.views import NOT_VISIBLE, REVIEW_WRITE
 
 router = APIRouter(prefix="/v1/approved-reviewers", tags=["approved list"])
 appointments = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 
 WG_ONLY = {403: {"description": "Only Welsh Government keeps the approved list"}}
+SAME_EMAIL = "Someone on the list already has this work e-mail address"
 ReviewerId = Annotated[str, Path(max_length=36)]
 
 
-@router.post("", status_code=201, response_model=ApprovedReviewerPublic, responses={**WG_ONLY, **PROBLEM_409},
+@router.post("", status_code=201, response_model=ApprovedReviewerPublic, responses={**WG_ONLY, **conflict(SAME_EMAIL)},
              summary="Add a chair or reviewer to the approved list (Welsh Government only)",
              description="Work contact details only (a personal e-mail domain is 422). Honours `Idempotency-Key`.")
 def add(body: ApprovedReviewerCreate, session: SessionDep, principal: WelshGovernmentDep, idem: IdempotencyDep,
@@ -64,7 +65,7 @@ def read(reviewer_id: ReviewerId, session: SessionDep, principal: PrincipalDep):
 
 @router.patch("/{reviewer_id}", response_model=ApprovedReviewerPublic, summary="Change an entry (Welsh Government "
               "only)", description="Contact details, roles, review types, or `active: false` to take someone off "
-              "the list (their past appointments stay).", responses={**WG_ONLY, **PROBLEM_409})
+              "the list (their past appointments stay).", responses={**WG_ONLY, 409: {"description": SAME_EMAIL}})
 def update(reviewer_id: ReviewerId, body: ApprovedReviewerUpdate, session: SessionDep,
            principal: WelshGovernmentDep, settings: SettingsDep):
     row = service.update_reviewer(session, reviewer_id, body, settings)
