@@ -275,12 +275,19 @@ def _problems_as_page(lang: str, page: str, handler):
     return shown
 
 
-def _confirm(lang: str):
-    def confirm_page(request: Request, session: SessionDep):
+def _link_form(lang: str, purpose: str, page: str):
+    """The GET of a confirm or unsubscribe link: a valid link shows the form that posts it (a
+    mail scanner following links changes nothing)."""
+    def form_page(request: Request, session: SessionDep):
         token = request.query_params.get("token")
-        subject = _token_subject(session, tokens.CONFIRM, token)
-        return _render(request, lang, "library/alerts_confirm.html", {"token": token, "done": False},
-                       page="alerts_confirm", params={"token": token}, private=True)
+        _token_subject(session, purpose, token)
+        return _render(request, lang, f"library/{page}.html", {"token": token, "done": False},
+                       page=page, params={"token": token}, private=True)
+    return form_page
+
+
+def _confirm(lang: str):
+    confirm_page = _link_form(lang, tokens.CONFIRM, "alerts_confirm")
 
     def confirm_post(request: Request, session: SessionDep, token: Annotated[str, Form()] = "",
                      csrf_token: Annotated[str, Form()] = ""):
@@ -329,11 +336,7 @@ def _manage(lang: str):
 
 
 def _unsubscribe(lang: str):
-    def unsubscribe_page(request: Request, session: SessionDep):
-        token = request.query_params.get("token")
-        subject = _token_subject(session, tokens.UNSUBSCRIBE, token)
-        return _render(request, lang, "library/alerts_unsubscribe.html", {"token": token, "done": False},
-                       page="alerts_unsubscribe", params={"token": token}, private=True)
+    unsubscribe_page = _link_form(lang, tokens.UNSUBSCRIBE, "alerts_unsubscribe")
 
     def unsubscribe_post(request: Request, session: SessionDep,
                          one_click: Annotated[str, Form(alias="List-Unsubscribe")] = "",
