@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from shared.auth import Board
 from shared.db import utcnow
-from shared.http.pagination import encode_cursor, keyset, page_of
+from shared.http.pagination import encode_cursor, keyset, page_of, where_given
 from shared.http.problems import Problem, field_error
 from services.dissemination.feed import render
 from services.dissemination.feed.models import FeedEntry, FeedReviewType
@@ -48,11 +48,7 @@ def feed_page(session: Session, *, feed_url: str, board: str | None, entry_type:
         # The value is not repeated: a 422 never echoes what the client sent.
         raise Problem(422, f"entry_type is not one of: {', '.join(ENTRY_TYPES)}.",
                       errors=[field_error("entry_type", "unknown entry type", "enum", "query")])
-    query = select(FeedEntry)
-    if board:
-        query = query.where(FeedEntry.board_code == board)
-    if entry_type:
-        query = query.where(FeedEntry.entry_type == entry_type)
+    query = where_given(select(FeedEntry), (FeedEntry.board_code, board), (FeedEntry.entry_type, entry_type))
     if review_type:
         query = query.where(FeedEntry.review_id.in_(
             select(FeedReviewType.review_id).where(FeedReviewType.review_type == review_type)))

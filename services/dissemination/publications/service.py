@@ -15,7 +15,7 @@ from shared.auth import Board, Principal
 from shared.clock import london_today
 from shared.db import utcnow
 from shared.events.publications import PublicationPublishedV1, PublicationWithdrawnV1
-from shared.http.pagination import keyset, page_of
+from shared.http.pagination import keyset, page_of, where_given
 from shared.http.identifiers import NOT_NAMES, identifier_problem, reject_identifiers
 from shared.http.problems import Problem, field_error
 from shared.outbox import add_event
@@ -314,10 +314,7 @@ def _public_filtered(session: Session, query, *, q: str | None, lang: str, theme
     if theme:
         query = query.where(Publication.id.in_(select(PublicationTheme.publication_id)
                                                .where(PublicationTheme.theme_code == theme)))
-    if board:
-        query = query.where(Publication.board_code == board)
-    if review_type:
-        query = query.where(Publication.review_type == review_type)
+    query = where_given(query, (Publication.board_code, board), (Publication.review_type, review_type))
     if year:
         query = query.where(Publication.published_on >= date(year, 1, 1), Publication.published_on <= date(year, 12, 31))
     if q and q.strip():
